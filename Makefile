@@ -1,0 +1,46 @@
+# The README's commands. `make run` and `make test` work in a fresh clone: they create .venv,
+# install the CPU torch first, convert the bundled embedding model once, then do their job.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MODEL_STAMP := models/multilingual-e5-small/.converted
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup index run test eval bench lint clean
+
+setup: $(STAMP) $(MODEL_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(MODEL_STAMP): $(STAMP)
+	$(BIN)/python -m retrieval.model_convert
+
+index: setup
+	$(BIN)/python -m ingest || [ $$? -eq 1 ]
+
+run: index
+	$(BIN)/python -m bot run
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: index
+	$(BIN)/python -m bot eval tests/eval/qa.jsonl
+
+bench: index
+	$(BIN)/python scripts/bench.py
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot ingest retrieval config
+
+clean:
+	rm -rf index var .pytest_cache

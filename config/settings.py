@@ -1,0 +1,132 @@
+"""All settings of samverkansbot, read from the environment and `.env`.
+
+Variables are named GROUP_FIELD (for example ``RETRIEVAL_TOP_K`` or ``SLACK_BOT_TOKEN``);
+top-level fields have no group (``INDEX_DIR``). Build `Settings()` once in ``main()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Group):
+    """The sentence-transformers model that turns text into vectors."""
+
+    model: str = Field(
+        default=str(DEFAULT_MODEL_DIR),
+        description="Folder of a sentence-transformers model on disk (never downloaded).",
+    )
+    batch_size: int = Field(default=16, ge=1, description="Passages embedded per batch.")
+    threads: int = Field(default=0, ge=0, description="Torch threads; 0 means all cores.")
+
+
+class IngestSettings(_Group):
+    """How files become chunks."""
+
+    chunk_size: int = Field(default=900, ge=200, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(
+        default=120, ge=0, description="Characters repeated between neighbouring chunks."
+    )
+    max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped.")
+
+
+class RetrievalSettings(_Group):
+    """Hybrid search: dense (faiss) + Swedish lexical (BM25), fused by weighted RRF."""
+
+    top_k: int = Field(default=5, ge=1, le=50, description="Sources returned per question.")
+    candidates: int = Field(default=40, ge=5, description="Hits taken from each retriever.")
+    dense_weight: float = Field(default=1.0, ge=0, description="RRF weight of the dense list.")
+    lexical_weight: float = Field(default=1.0, ge=0, description="RRF weight of the lexical list.")
+    rrf_k: int = Field(default=60, ge=1, description="RRF rank constant.")
+    ann_threshold: int = Field(
+        default=50_000, ge=1, description="Above this many chunks faiss uses an HNSW index."
+    )
+    decompound: bool = Field(
+        default=True, description="Split Swedish compounds into known parts for BM25."
+    )
+
+
+class AnswerSettings(_Group):
+    """Extractive answers and when to decline."""
+
+    threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Abstention threshold on the answer confidence (0-1); below it the bot declines.",
+    )
+    max_sentences: int = Field(default=3, ge=1, le=5, description="Sentences in an answer.")
+
+
+class SlackSettings(_Group):
+    """Connection to Slack (Socket Mode by default)."""
+
+    bot_token: SecretStr | None = Field(default=None, description="xoxb- bot token.")
+    app_token: SecretStr | None = Field(default=None, description="xapp- token for Socket Mode.")
+    signing_secret: SecretStr | None = Field(default=None, description="Signing secret (HTTP).")
+    api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base URL (gateway or test)."
+    )
+    mode: Literal["socket", "http"] = Field(default="socket", description="socket or http.")
+    port: int = Field(default=3000, description="Port for HTTP mode.")
+    command: str = Field(default="/avtal", description="Slash command name.")
+    allowed_channels: str = Field(
+        default="", description="Comma-separated channel ids the bot answers in; empty = all."
+    )
+    docs_base_url: str = Field(
+        default="", description="Base URL that corpus paths are appended to for source links."
+    )
+    workers: int = Field(default=4, ge=1, description="Questions answered at the same time.")
+
+    @property
+    def configured(self) -> bool:
+        """True when tokens for the chosen mode are present."""
+        if self.mode == "http":
+            return self.bot_token is not None and self.signing_secret is not None
+        return self.bot_token is not None and self.app_token is not None
+
+
+class DigestSettings(_Group):
+    """Weekly digest of deadlines."""
+
+    channel: str = Field(default="", description="Channel id the weekly digest is posted to.")
+    weeks_ahead: int = Field(default=4, ge=1, description="Weeks of upcoming deadlines shown.")
+    weekday: int = Field(default=0, ge=0, le=6, description="Day to post (0 = Monday).")
+    time: str = Field(default="08:00", description="Local time to post, HH:MM.")
+    timezone: str = Field(default="Europe/Stockholm", description="Time zone of the schedule.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that work on a fresh clone."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+    )
+
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Documents to ingest.")
+    index_dir: Path = Field(default=PROJECT_ROOT / "index", description="Where the index lives.")
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "var", description="Feedback and digest records (SQLite)."
+    )
+    log_level: str = Field(default="INFO", description="Logging level.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)

@@ -1,0 +1,82 @@
+"""`python -m ingest [PATH ...] [--index DIR] [--json]`.
+
+Exit status: 0 all went well, 1 some files failed (the rest was published), 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from config.settings import Settings
+from ingest.pipeline import IngestOptions, IngestReport, ingest
+from retrieval.embedder import load_embedder, model_name
+from retrieval.errors import SamverkanError
+
+log = logging.getLogger("ingest")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Index PDF, DOCX, Markdown and text files for samverkansbot.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: corpus)")
+    parser.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = Settings()
+    except Exception as exc:  # noqa: BLE001 - pydantic's error names the variable
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    opts = IngestOptions(
+        index_dir=args.index or settings.index_dir,
+        corpus_dir=settings.corpus_dir,
+        chunk_size=settings.ingest.chunk_size,
+        chunk_overlap=settings.ingest.chunk_overlap,
+        max_file_mb=settings.ingest.max_file_mb,
+        ann_threshold=settings.retrieval.ann_threshold,
+        decompound=settings.retrieval.decompound,
+    )
+    paths = args.paths or [settings.corpus_dir]
+    emb = settings.embedding
+    try:
+        name = model_name(emb.model)
+        report = ingest(
+            paths, opts, name, lambda: load_embedder(emb.model, emb.batch_size, emb.threads)
+        )
+    except SamverkanError as exc:  # config, lock, a missing path: nothing was changed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(_summary(report, opts.index_dir))
+    return 1 if report.failed else 0
+
+
+def _summary(r: IngestReport, index_dir: Path) -> str:
+    lines = [
+        f"{len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+        f"{len(r.removed)} removed, {len(r.failed)} failed; "
+        f"{r.chunks} chunks ({r.embedded} embedded)"
+    ]
+    if r.published:
+        lines.append(f"published {r.version} in {index_dir}")
+    else:
+        lines.append(f"nothing changed; {index_dir} is up to date")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Files -> blocks. One reader per format; every failure is an IngestError naming the file."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.pdfclean import clean_pages
+from ingest.structure import Block, markdown_to_blocks, text_to_blocks
+from retrieval.errors import IngestError
+
+log = logging.getLogger(__name__)
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
+
+
+def kind_of(path: Path) -> str | None:
+    """Format of a file by its suffix, or None when it is not a supported document."""
+    return SUFFIXES.get(path.suffix.lower())
+
+
+def read_blocks(path: Path, display: str) -> tuple[list[Block], int]:
+    """Blocks of the file and its page count. `display` names the file in error messages."""
+    kind = kind_of(path)
+    if kind is None:
+        raise IngestError(f"{display}: unsupported file type {path.suffix!r}; skipped")
+    if path.stat().st_size == 0:
+        raise IngestError(f"{display}: the file is empty; skipped")
+    reader: Callable[[Path, str], tuple[list[Block], int]] = READERS[kind]
+    blocks, pages = reader(path, display)
+    if not any(b.text.strip() for b in blocks):
+        raise IngestError(f"{display}: no text found in the file; skipped")
+    return blocks, pages
+
+
+def read_pdf(path: Path, display: str) -> tuple[list[Block], int]:
+    """Page by page with pypdf; running headers/footers removed; hyphenation joined."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not _open_encrypted(reader):
+            raise IngestError(f"{display}: the PDF is encrypted (password protected); skipped")
+        raw = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
+        raise IngestError(f"{display}: not a readable PDF (corrupt or truncated: {exc}); skipped") from exc
+    if not raw:
+        raise IngestError(f"{display}: the PDF has no pages; skipped")
+    if not any(p.strip() for p in raw):
+        raise IngestError(
+            f"{display}: the PDF has no extractable text (scanned without OCR?); skipped"
+        )
+    blocks: list[Block] = []
+    for number, text in enumerate(clean_pages(raw), start=1):
+        blocks.extend(text_to_blocks(text, page=number, split_lines=True))
+    return blocks, len(raw)
+
+
+def _open_encrypted(reader: object) -> bool:
+    """Open PDFs that are encrypted with an empty user password (common for 'protected' PDFs)."""
+    try:
+        return bool(reader.decrypt(""))  # type: ignore[attr-defined]  # pypdf PdfReader
+    except Exception:  # noqa: BLE001 - any failure means we cannot read it
+        return False
+
+
+def read_docx(path: Path, display: str) -> tuple[list[Block], int]:
+    """Paragraphs and tables in document order; Word heading styles become headings."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestError(f"{display}: not a readable DOCX file ({exc}); skipped") from exc
+    blocks: list[Block] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            blocks.extend(_docx_paragraph(item))
+        elif isinstance(item, Table):
+            blocks.extend(_docx_table(item))
+    return blocks, 1
+
+
+def _docx_paragraph(paragraph: object) -> list[Block]:
+    text = (paragraph.text or "").strip()  # type: ignore[attr-defined]
+    if not text:
+        return []
+    style = (paragraph.style.name or "") if paragraph.style is not None else ""  # type: ignore[attr-defined]
+    if style.lower().startswith(("heading", "rubrik")) or style == "Title":
+        digits = "".join(c for c in style if c.isdigit())
+        return [Block(1, text, heading=True, level=int(digits) if digits else 1)]
+    return text_to_blocks(text)
+
+
+def _docx_table(table: object) -> list[Block]:
+    rows = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+        if cells:
+            rows.append(" | ".join(cells))
+    return [Block(1, r) for r in rows]
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252/Latin-1; binary content is refused."""
+    if b"\x00" in data[:8192]:
+        raise IngestError(f"{display}: binary content, not a text file; skipped")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        if text.count("\ufffd") > 0:
+            text = data.decode("latin-1")
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > max(3, len(text) // 100):
+        raise IngestError(f"{display}: binary content, not a text file; skipped")
+    return text
+
+
+def read_text(path: Path, display: str) -> tuple[list[Block], int]:
+    """Plain text: blank lines separate paragraphs; numbered short lines are headings."""
+    return text_to_blocks(decode_text(path.read_bytes(), display)), 1
+
+
+def read_markdown(path: Path, display: str) -> tuple[list[Block], int]:
+    """Markdown with '#' headings."""
+    return markdown_to_blocks(decode_text(path.read_bytes(), display)), 1
+
+
+READERS: dict[str, Callable[[Path, str], tuple[list[Block], int]]] = {
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "md": read_markdown,
+    "txt": read_text,
+}

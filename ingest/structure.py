@@ -1,0 +1,97 @@
+"""Plain text -> blocks (headings and paragraphs) with the page they are on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or a paragraph of a document."""
+
+    page: int
+    text: str
+    heading: bool = False
+    level: int = 0  # 1 = top level; 0 for paragraphs
+
+
+# "4.2 Kommunens åtaganden", "3. Avtalstid", "§ 5 Samverkansavtal", "Bilaga 1 ..."
+NUMBERED_HEADING = re.compile(r"^(?:§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2}){0,3}\.?)\s+[A-ZÅÄÖ§(\"]")
+SECTION_MARK = re.compile(r"^(§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s)")
+LIST_ITEM = re.compile(r"^(?:[-•–*]\s+|\(?[a-z0-9]{1,2}[.)]\s+)")
+SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+
+
+def heading_level(line: str) -> int:
+    """Level of a numbered heading ("4.2 ..." -> 2, "§ 5 ..." -> 1), else 0."""
+    mark = SECTION_MARK.match(line)
+    if not mark:
+        return 0
+    token = mark.group(1)
+    return 1 if token.startswith("§") else token.count(".") + 1
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line that names a part of the document rather than saying something."""
+    text = line.strip()
+    if not text or len(text) > 90 or text.endswith((".", ",", ";", "?", "!")):
+        return False
+    if NUMBERED_HEADING.match(text):
+        words = text.split()
+        # "3. Kommunen ska ..." is a list item, not a heading: headings are short noun phrases
+        return len(words) <= 9 and not re.search(r"\b(ska|skall|har|är)\b", text)
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(text.split()) <= 8
+
+
+def text_to_blocks(text: str, page: int = 1, split_lines: bool = False) -> list[Block]:
+    """Split text into blocks: blank lines end paragraphs; heading lines stand alone.
+
+    With split_lines (PDF text, one visual line per line) a line that ends a sentence and is
+    clearly shorter than the page's long lines also ends its paragraph.
+    """
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    width = max((len(ln) for ln in lines), default=0)
+    blocks: list[Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block(page, " ".join(s.strip() for s in para).strip()))
+            para.clear()
+
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if looks_like_heading(stripped):
+            flush()
+            blocks.append(Block(page, stripped, heading=True, level=heading_level(stripped) or 1))
+            continue
+        if LIST_ITEM.match(stripped) and para:
+            flush()
+        para.append(stripped)
+        if split_lines and SENTENCE_END.search(stripped) and len(stripped) < 0.75 * width:
+            flush()
+    flush()
+    return [b for b in blocks if b.text]
+
+
+def markdown_to_blocks(text: str) -> list[Block]:
+    """Markdown: '#' headings by level, other lines through `text_to_blocks`."""
+    blocks: list[Block] = []
+    buffer: list[str] = []
+    for line in text.splitlines():
+        match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if match:
+            blocks.extend(text_to_blocks("\n".join(buffer)))
+            buffer = []
+            title = re.sub(r"[*_`]", "", match.group(2)).strip()
+            if title:
+                blocks.append(Block(1, title, heading=True, level=len(match.group(1))))
+        else:
+            buffer.append(re.sub(r"\*\*|__|`", "", line))
+    blocks.extend(text_to_blocks("\n".join(buffer)))
+    return blocks

@@ -1,0 +1,141 @@
+"""Text -> vectors. The default embedder is a sentence-transformers model loaded from disk."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    name: str  # identifies the model; recorded in the index and checked on load
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dim), row i for texts[i], unit length.
+
+        An empty list gives shape (0, dim). Raises on model failure; never returns partial rows.
+        """
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return one unit vector of shape (dim,) for a search question."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on disk, used offline with `query: `/`passage: ` prompts."""
+
+    def __init__(self, model_path: str, batch_size: int = 16, threads: int = 0) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        path = Path(model_path).expanduser()
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise ConfigError(
+                f"EMBEDDING_MODEL={model_path} is not a sentence-transformers model folder; "
+                "run `make setup` (converts the bundled model) or point EMBEDDING_MODEL at one"
+            )
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._batch_size = batch_size
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._has_prompts = "query" in prompts and "passage" in prompts
+        dim = self._model.get_sentence_embedding_dimension()
+        self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
+        self.name = _model_identity(path)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Embed document passages (prompt `passage: ` when the model defines it)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        kwargs = {"prompt_name": "passage"} if self._has_prompts else {}
+        vecs = self._model.encode(
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+            **kwargs,
+        )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one question (prompt `query: ` when the model defines it)."""
+        kwargs = {"prompt_name": "query"} if self._has_prompts else {}
+        vec = self._model.encode(
+            [text], normalize_embeddings=True, convert_to_numpy=True, **kwargs
+        )[0]
+        return np.ascontiguousarray(vec, dtype=np.float32)
+
+
+def _model_identity(path: Path) -> str:
+    """Folder name plus a hash of its config and weights' sizes: stable, cheap, changes with them."""
+    digest = hashlib.sha256()
+    for item in sorted(path.rglob("*")):
+        if item.is_file() and item.suffix in {".json", ".safetensors", ".bin", ".txt"}:
+            digest.update(item.relative_to(path).as_posix().encode())
+            digest.update(str(item.stat().st_size).encode())
+            if item.suffix == ".json" and item.stat().st_size < 1_000_000:
+                digest.update(item.read_bytes())
+    return f"{path.name}@{digest.hexdigest()[:12]}"
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words vectors for fast tests of code that does not care about meaning."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"hash-{dim}"
+
+    def _one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+            vec[h % self.dim] += 1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Hash each word into a bucket; unit length."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._one(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Same as a passage."""
+        return self._one(text)
+
+
+def model_name(model: str) -> str:
+    """The name an index records for this EMBEDDING_MODEL, computed without loading it."""
+    if model.startswith("hash"):
+        return HashEmbedder().name
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise ConfigError(
+            f"EMBEDDING_MODEL={model} does not exist; run `make setup` to convert the bundled "
+            "model, or point EMBEDDING_MODEL at a sentence-transformers folder"
+        )
+    return _model_identity(path)
+
+
+def load_embedder(model: str, batch_size: int = 16, threads: int = 0) -> Embedder:
+    """The embedder named by the EMBEDDING_MODEL setting (`hash` gives the test embedder)."""
+    if model.startswith("hash"):
+        return HashEmbedder()
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, threads=threads)

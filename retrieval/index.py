@@ -1,0 +1,252 @@
+"""The on-disk index: immutable versions under `versions/`, the live one named by `CURRENT`.
+
+A version folder holds manifest.json, meta.sqlite (documents and chunks), vectors.npy,
+dense.faiss and the lexical index. Writers build a new folder and then replace `CURRENT`
+atomically, so readers always see one complete version.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.errors import IndexMissingError, IndexModelMismatch
+from retrieval.lexical import LexicalIndex
+from retrieval.types import Chunk, DocumentMeta
+from retrieval.vectorstore import FaissStore
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+KEEP_VERSIONS = 3
+
+SCHEMA = """
+CREATE TABLE documents (
+    path TEXT PRIMARY KEY, title TEXT NOT NULL, sha256 TEXT NOT NULL, kind TEXT NOT NULL,
+    date TEXT NOT NULL, reference TEXT NOT NULL, pages INTEGER NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    pos INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL, doc_path TEXT NOT NULL
+        REFERENCES documents(path), page INTEGER NOT NULL, section TEXT NOT NULL,
+    ordinal INTEGER NOT NULL, text TEXT NOT NULL, embed_key TEXT NOT NULL
+);
+CREATE INDEX chunks_doc ON chunks(doc_path);
+CREATE INDEX chunks_key ON chunks(embed_key);
+"""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What built a version and what it holds."""
+
+    model: str
+    dim: int
+    chunks: int
+    documents: int
+    created: str
+    approximate: bool
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    """A chunk ready to be written: its vector and the key its vector was computed from."""
+
+    chunk: Chunk
+    passage: str  # the text that was embedded and is lexically indexed (title, section, text)
+    embed_key: str
+
+
+class IndexSnapshot:
+    """One published version, loaded for searching. Thread-safe for concurrent reads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.manifest = Manifest(**json.loads((folder / "manifest.json").read_text("utf-8")))
+        self._db = sqlite3.connect(
+            f"file:{folder / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        self.documents = {d.path: d for d in self._load_documents()}
+        self.dense = FaissStore.load(folder / "dense.faiss")
+        self.lexical = LexicalIndex.load(folder)
+
+    @property
+    def version(self) -> str:
+        """Folder name of this version."""
+        return self.folder.name
+
+    def _load_documents(self) -> list[DocumentMeta]:
+        cols = "path, title, sha256, kind, date, reference, pages, body"
+        rows = self._db.execute(f"SELECT {cols} FROM documents").fetchall()
+        return [DocumentMeta(*row) for row in rows]
+
+    def chunks(self, positions: Iterable[int]) -> dict[int, Chunk]:
+        """The chunks at these positions."""
+        pos = list(positions)
+        if not pos:
+            return {}
+        marks = ",".join("?" * len(pos))
+        sql = (
+            "SELECT pos, doc_path, text, page, section, ordinal FROM chunks "
+            f"WHERE pos IN ({marks})"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, pos).fetchall()
+        return {r[0]: Chunk(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def chunks_of(self, doc_path: str) -> list[tuple[int, Chunk, str]]:
+        """All (position, chunk, embed_key) of one document, in order."""
+        sql = (
+            "SELECT pos, doc_path, text, page, section, ordinal, embed_key FROM chunks "
+            "WHERE doc_path = ? ORDER BY ordinal"
+        )
+        with self._lock:
+            rows = self._db.execute(sql, (doc_path,)).fetchall()
+        return [(r[0], Chunk(r[1], r[2], r[3], r[4], r[5]), r[6]) for r in rows]
+
+    def embed_keys(self) -> dict[str, int]:
+        """Position of each passage-text key (the key a chunk's vector was computed from)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT embed_key, pos FROM chunks").fetchall())
+
+    def vectors(self) -> np.ndarray:
+        """All vectors, memory-mapped, row i for position i."""
+        return np.load(self.folder / "vectors.npy", mmap_mode="r")
+
+    def check_model(self, model_name: str) -> None:
+        """Raise when the configured embedding model is not the one that built this index."""
+        if self.manifest.model != model_name:
+            raise IndexModelMismatch(
+                f"the index in {self.folder.parent.parent} was built with model "
+                f"{self.manifest.model!r} but EMBEDDING_MODEL gives {model_name!r}; "
+                "run `python -m ingest` again to rebuild it with the configured model"
+            )
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+
+def current_version(index_dir: Path) -> Path | None:
+    """Folder of the published version, or None when nothing is published."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        return None
+    folder = index_dir / "versions" / pointer.read_text("utf-8").strip()
+    return folder if (folder / "manifest.json").is_file() else None
+
+
+def open_current(index_dir: Path) -> IndexSnapshot:
+    """Load the published version; IndexMissingError tells the user to run ingestion."""
+    folder = current_version(index_dir)
+    if folder is None:
+        raise IndexMissingError(
+            f"no index in {index_dir}; run `python -m ingest` (or `make run`) to build it"
+        )
+    return IndexSnapshot(folder)
+
+
+def write_version(
+    index_dir: Path,
+    documents: list[DocumentMeta],
+    chunks: list[IndexedChunk],
+    vectors: np.ndarray,
+    model: str,
+    ann_threshold: int,
+    decompound: bool,
+) -> Path:
+    """Write a complete new version folder (not yet published) and return it."""
+    versions = index_dir / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("v%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    tmp = versions / f".tmp-{name}"
+    tmp.mkdir()
+    _write_meta(tmp / "meta.sqlite", documents, chunks)
+    np.save(tmp / "vectors.npy", vectors)
+    store = FaissStore.build(vectors, ann_threshold)
+    store.save(tmp / "dense.faiss")
+    LexicalIndex.build([c.passage for c in chunks], decompound=decompound).save(tmp)
+    manifest = Manifest(
+        model=model,
+        dim=int(vectors.shape[1]),
+        chunks=len(chunks),
+        documents=len(documents),
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        approximate=store.approximate,
+    )
+    (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
+    _fsync_tree(tmp)
+    final = versions / name
+    os.replace(tmp, final)
+    return final
+
+
+def _write_meta(path: Path, documents: list[DocumentMeta], chunks: list[IndexedChunk]) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(SCHEMA)
+        db.executemany(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.path, d.title, d.sha256, d.kind, d.date, d.reference, d.pages, d.body)
+                for d in documents
+            ],
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (pos, c.chunk.chunk_id, c.chunk.doc_path, c.chunk.page, c.chunk.section,
+                 c.chunk.ordinal, c.chunk.text, c.embed_key)
+                for pos, c in enumerate(chunks)
+            ],
+        )
+        db.commit()
+    finally:
+        db.close()
+
+
+def _fsync_tree(folder: Path) -> None:
+    for item in folder.iterdir():
+        with open(item, "rb") as fh:
+            os.fsync(fh.fileno())
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def publish(index_dir: Path, version: Path) -> None:
+    """Point CURRENT at `version` atomically, then drop versions older than the last few."""
+    tmp = index_dir / f"CURRENT.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(version.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+    dir_fd = os.open(index_dir, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    _prune(index_dir, keep=version.name)
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    versions = sorted(p for p in (index_dir / "versions").iterdir() if p.name.startswith("v"))
+    old = [p for p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    for tmp in (index_dir / "versions").glob(".tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)  # left by a killed writer; we hold the lock

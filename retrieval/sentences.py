@@ -1,0 +1,34 @@
+"""Swedish sentence splitting that knows common abbreviations (t.ex., bl.a., fr.o.m.)."""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    """
+    t.ex bl.a s.k m.m dvs d.v.s o.s.v osv fr.o.m t.o.m p.g.a pga enl kap nr ca jfr resp
+    st s f.d inkl exkl mom st.f obs prop sfs ang m.fl t.ex.
+    """.split()
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(«»]?[A-ZÅÄÖ0-9§])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of the text, in order; lines are never joined across a line break."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for match in _BOUNDARY.finditer(line):
+            candidate = line[start : match.start()]
+            last = candidate.rsplit(None, 1)[-1].lower().rstrip(".") if candidate else ""
+            if last in ABBREVIATIONS or re.fullmatch(r"[a-zåäö]", last):
+                continue
+            out.append(candidate.strip())
+            start = match.end()
+        tail = line[start:].strip()
+        if tail:
+            out.append(tail)
+    return out

@@ -1,0 +1,95 @@
+"""Swedish text analysis for lexical search: words, stop words, Snowball stems, compound parts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+
+WORD_RE = re.compile(r"[0-9]+(?:[-/.][0-9]+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+
+# Function words that carry no topic. Kept small on purpose: question words (när, vem, hur)
+# are removed here but read by the answerer, which needs them to know what is asked.
+STOPWORDS = frozenset(
+    """
+    och i att det som en på är av för med till den har de inte om ett var jag men
+    så vi kan sig han hon man ska skall vara vad vid från eller när vem vilka vilken
+    vilket hur dem detta denna dessa där här då nu också alla allt någon något några
+    hos sin sitt sina sig oss vår vårt våra er ert era ni du din ditt dina mig min mitt
+    mina mot under efter innan än bli blir blev blivit får få fick finns fanns gäller
+    ha hade göra gör gjorde gjort enligt ju väl bara även åt upp ut in över genom sedan
+    skulle kommer kunna kunde måste mycket mer mest samt per varje vid utan både
+    dom nåt nån nåt vart varför eftersom ifall lite alltså egentligen typ ens
+    """.split()
+)
+
+_stemmer = Stemmer.Stemmer("swedish")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, keeping numbers and dates (2016-12-31) whole."""
+    return [w.lower() for w in WORD_RE.findall(text)]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball Swedish stem of one lower-case word."""
+    return str(_stemmer.stemWord(word))
+
+
+def content_words(text: str) -> list[str]:
+    """Words that are not stop words."""
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+class Analyzer:
+    """Text -> lexical terms (stems), optionally adding the parts of Swedish compounds.
+
+    Decompounding splits a word into two words known from the corpus vocabulary, allowing the
+    linking letter `s` ("samverkans|avtal"), so a question with "avtal" finds "samverkansavtal".
+    """
+
+    MIN_PART = 3
+
+    def __init__(self, vocabulary: Iterable[str] = (), decompound: bool = True) -> None:
+        self.decompound = decompound
+        self.vocabulary = frozenset(w for w in vocabulary if len(w) >= self.MIN_PART)
+        self._split_cache: dict[str, tuple[str, ...]] = {}
+
+    def terms(self, text: str) -> list[str]:
+        """Stemmed terms of the text, with compound parts appended after their word."""
+        out: list[str] = []
+        for word in content_words(text):
+            out.append(stem(word))
+            if self.decompound and len(word) >= 2 * self.MIN_PART + 1 and not word.isdigit():
+                out.extend(stem(p) for p in self.split(word))
+        return out
+
+    def split(self, word: str) -> tuple[str, ...]:
+        """The two known parts of a compound ("vårdutbildning" -> vård, utbildning), else ()."""
+        cached = self._split_cache.get(word)
+        if cached is not None:
+            return cached
+        best: tuple[str, ...] = ()
+        for i in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
+            head, tail = word[:i], word[i:]
+            if tail not in self.vocabulary:
+                continue
+            if head in self.vocabulary:
+                best = (head, tail)
+                break
+            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > self.MIN_PART:
+                best = (head[:-1], tail)
+                break
+        self._split_cache[word] = best
+        return best
+
+
+def corpus_vocabulary(texts: Iterable[str]) -> set[str]:
+    """All content words of the texts: the dictionary compounds are split against."""
+    vocab: set[str] = set()
+    for text in texts:
+        vocab.update(w for w in content_words(text) if not w.isdigit())
+    return vocab

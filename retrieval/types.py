@@ -1,0 +1,111 @@
+"""Typed records passed between ingestion, retrieval and answering."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What is known about one source file in the index."""
+
+    path: str  # path relative to the ingested root, with forward slashes (e.g. "beslut.pdf")
+    title: str
+    sha256: str
+    kind: str  # "pdf" | "docx" | "md" | "txt"
+    date: str = ""  # ISO date of the document when one is stated, else ""
+    reference: str = ""  # diarienummer such as "KSL/16/0049-24", else ""
+    pages: int = 1
+    body: str = ""  # issuing body when stated ("Socialnämnden"), else ""
+
+    @property
+    def name(self) -> str:
+        """File name without folders."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document, small enough to embed, with where it came from."""
+
+    doc_path: str
+    text: str
+    page: int  # 1-based page where the chunk starts (1 for formats without pages)
+    section: str = ""  # nearest heading, e.g. "§ 5 Samverkansavtal" or "4.2 Kommunens åtaganden"
+    ordinal: int = 0  # position of the chunk within its document
+
+    @property
+    def chunk_id(self) -> str:
+        """Content hash: the same text at the same place gives the same id."""
+        key = f"{self.doc_path}\x00{self.page}\x00{self.section}\x00{self.text}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A chunk with the scores retrieval gave it (higher is better)."""
+
+    chunk: Chunk
+    doc: DocumentMeta
+    score: float  # fused score used for ranking
+    dense: float = 0.0  # cosine similarity with the question, 0 when not among dense hits
+    lexical: float = 0.0  # BM25 score, 0 when not among lexical hits
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer."""
+
+    n: int
+    document: str  # file name
+    title: str
+    page: int
+    section: str
+    quote: str  # the text the answer rests on
+    score: float
+    doc_path: str = ""  # path relative to the corpus root, for building links
+    date: str = ""
+    reference: str = ""
+    chunk_id: str = ""
+
+    def label(self) -> str:
+        """Human-readable source, e.g. "Socialnämnden 2016-12-14, § 5, s. 2"."""
+        parts = [self.title]
+        if self.section:
+            parts.append(self.section)
+        parts.append(f"s. {self.page}")
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to a question: text with [n] markers and the numbered citations."""
+
+    question: str
+    answered: bool
+    text: str  # the answer with [n] markers, or the Swedish decline message
+    citations: tuple[Citation, ...] = ()
+    reason: str = ""  # why it was declined: "no_relevant" | "not_stated" | "" when answered
+    debug: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, object]:
+        """The `--json` shape: question, answered, answer, citations."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.text,
+            "reason": self.reason,
+            "citations": [
+                {
+                    "n": c.n,
+                    "document": c.document,
+                    "title": c.title,
+                    "page": c.page,
+                    "section": c.section,
+                    "quote": c.quote,
+                    "score": round(c.score, 4),
+                }
+                for c in self.citations
+            ],
+        }
