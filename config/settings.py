@@ -88,6 +88,22 @@ class SlackSettings(_Group):
         default="", description="Base URL that corpus paths are appended to for source links."
     )
     workers: int = Field(default=4, ge=1, description="Questions answered at the same time.")
+    host: str = Field(
+        default="0.0.0.0", description="Address the HTTP-mode server listens on (HTTP mode)."
+    )
+    events_path: str = Field(
+        default="/slack/events", description="Request URL path for events, commands and actions."
+    )
+    health_path: str = Field(
+        default="/healthz", description="GET on this path answers 200 while serving (HTTP mode)."
+    )
+    allow_dms: bool = Field(
+        default=True, description="Answer direct messages even when allowed_channels is set."
+    )
+    feedback_salt: SecretStr | None = Field(
+        default=None,
+        description="Salt for hashing user ids in feedback; empty = a random salt kept in data_dir.",
+    )
 
     @property
     def configured(self) -> bool:

@@ -55,7 +55,10 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         prompts = getattr(self._model, "prompts", {}) or {}
         self._has_prompts = "query" in prompts and "passage" in prompts
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dim = get_dim()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
         self.name = _model_identity(path)
 
@@ -78,7 +81,11 @@ class SentenceTransformerEmbedder:
         """Embed one question (prompt `query: ` when the model defines it)."""
         kwargs = {"prompt_name": "query"} if self._has_prompts else {}
         vec = self._model.encode(
-            [text], normalize_embeddings=True, convert_to_numpy=True, **kwargs
+            [text],
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+            **kwargs,
         )[0]
         return np.ascontiguousarray(vec, dtype=np.float32)
 

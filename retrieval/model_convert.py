@@ -386,8 +386,16 @@ def build(weights: Path, tokenizer_json: Path, out: Path) -> None:
     write_sentence_transformers(out, header.hidden)
 
 
+def _make_readable(root: Path) -> None:
+    """Give the folder usual modes (mkdtemp and safetensors create owner-only ones)."""
+    root.chmod(0o755)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def _install(tmp: Path, out_dir: Path) -> None:
     """Move a finished conversion into place, replacing whatever was there."""
+    _make_readable(tmp)
     old = None
     if out_dir.exists():
         old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{time.time_ns()}")

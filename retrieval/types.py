@@ -68,11 +68,12 @@ class Citation:
     date: str = ""
     reference: str = ""
     chunk_id: str = ""
+    passage: str = ""  # the whole chunk the quote comes from
 
     def label(self) -> str:
         """Human-readable source, e.g. "Socialnämnden 2016-12-14, § 5, s. 2"."""
         parts = [self.title]
-        if self.section:
+        if self.section and self.section != self.title:
             parts.append(self.section)
         parts.append(f"s. {self.page}")
         return ", ".join(p for p in parts if p)

@@ -1,0 +1,97 @@
+"""What a Swedish question asks for, and whether a sentence contains it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.text import content_words
+
+MONTH_NAMES = (
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+)
+NUMBER_WORDS = (
+    "en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo|trettio|fyrtio|"
+    "femtio|hundra|tusen|halv|dubbel"
+)
+
+KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("date", re.compile(
+        r"\b(när|vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång tid|"
+        r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
+    )),
+    ("amount", re.compile(
+        r"\b(hur mycket|hur många|hur stor|belopp|kostar|kostnad|ersättning|antal|summa|"
+        r"vilket belopp|procent|kronor)\b"
+    )),
+    ("party", re.compile(
+        r"\b(vem|vilka parter|vilken part|vilken aktör|vilket lärosäte|vilken kommun|"
+        r"vilken organisation|vilka kommuner|vilka lärosäten|vem ansvarar|vem ska|vilka ingår|"
+        r"vem samordnar|vilken funktion|vilken nämnd|vem har)\b"
+    )),
+]
+
+DATE_RE = re.compile(
+    rf"\b(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+(?:{MONTH_NAMES})|"
+    rf"(?:{MONTH_NAMES})|(?:19|20)\d\d|vår\w*|höst\w*|termin\w*|årsskifte\w*|"
+    rf"inom\s+(?:{NUMBER_WORDS}|\d+)\s+\w+|varje\s+år|årlig\w*|två gånger|kvartal\w*|vecka|veckor|"
+    rf"månad\w*|dag(?:ar)?)\b",
+    re.IGNORECASE,
+)
+AMOUNT_RE = re.compile(
+    rf"\b(?:\d[\d\s]*(?:[.,]\d+)?\s*(?:kr|kronor|procent|%|st|platser|timmar|studenter)?|"
+    rf"(?:{NUMBER_WORDS}))\b",
+    re.IGNORECASE,
+)
+PARTY_RE = re.compile(
+    r"\b(?:kommun\w*|lärosäte\w*|högskol\w*|universitet\w*|KSL|Kommunförbundet|FoU\s*\w+|"
+    r"\w*nämnd\w*|styrelse\w*|part\w*|\w*chef\w*|förvaltning\w*|samordnar\w*|region\w*|"
+    r"institut\w*|CKU|verksamhet\w*|handledar\w*|utförar\w*|huvudman\w*|kontaktperson\w*|"
+    r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s(?:Institutet|[Hh]ögskola|universitet))\b"
+)
+
+# words that only say how the question is put; they are not what must be found
+QUESTION_FILLER = frozenset(
+    """
+    vad vilka vilken vilket vem när hur varför finns står sägs säger enligt avtal avtalet
+    dokument dokumenten fråga undrar veta berätta gäller behöver ska skall gäller göra
+    mycket många stor ingår
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """What the question asks for and the words that carry its topic."""
+
+    text: str
+    kind: str  # "date" | "amount" | "party" | "general"
+    terms: tuple[str, ...]  # content words, lower case, question fillers removed
+
+
+def analyse(question: str) -> QuestionInfo:
+    """Kind and topic words of a question."""
+    lower = question.lower()
+    kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(lower)), "general")
+    terms = tuple(dict.fromkeys(w for w in content_words(question) if w not in QUESTION_FILLER))
+    return QuestionInfo(question, kind, terms)
+
+
+def has_kind(sentence: str, kind: str) -> bool:
+    """True when the sentence contains what a question of this kind asks for."""
+    if kind == "date":
+        return bool(DATE_RE.search(sentence))
+    if kind == "amount":
+        return any(m.group(0).strip() for m in AMOUNT_RE.finditer(sentence))
+    if kind == "party":
+        return bool(PARTY_RE.search(sentence))
+    return True
+
+
+def is_follow_up(question: str) -> bool:
+    """A short question that leans on the one before it ("och när?", "vem då?", "hur mycket?")."""
+    words = content_words(question)
+    topic = [w for w in words if w not in QUESTION_FILLER]
+    return len(topic) <= 1 and len(question.split()) <= 5 or question.lower().startswith(
+        ("och ", "men ", "då ", "samma ")
+    )

@@ -1,0 +1,55 @@
+"""Every text the Slack user sees, in Swedish, in one place (as Bolt keeps its own in logger/messages.py).
+
+Plain strings are mrkdwn as written here; text taken from documents or from the user is escaped
+by `bot.slack.mrkdwn` before it is put into a message, never these constants.
+"""
+
+from __future__ import annotations
+
+HELP_WORDS = frozenset({"hjälp", "hjalp", "help", "?"})
+
+
+def help_text(command: str) -> str:
+    """How to use the bot: mention, DM, slash command and follow-ups."""
+    return (
+        "*Så ställer du en fråga om samverkansavtalen*\n"
+        f"• `{command} din fråga` – svaret visas bara för dig.\n"
+        "• Nämn mig i en kanal: `@samverkansbot Vad ska FoU Nordost göra?` – "
+        "jag svarar i tråden.\n"
+        "• Skriv till mig direkt i ett privat meddelande.\n"
+        "• Följdfrågor (till exempel _och när?_) ställer du i samma tråd, "
+        "så förstår jag sammanhanget.\n"
+        "Varje svar har numrerade källor [1], [2] … med dokument, sida och citat. "
+        "Hittar jag inget stöd i dokumenten säger jag det och visar de närmaste avsnitten.\n"
+        "Tryck på *Hjälpte* eller *Hjälpte inte* under svaret – det hjälper oss att bli bättre."
+    )
+
+
+WORKING = "Jag letar i avtalen … svaret kommer strax."
+APOLOGY = (
+    "Förlåt, något gick fel när jag skulle svara på din fråga. "
+    "Försök igen om en stund; felet är loggat."
+)
+NOT_ENABLED = (
+    "Jag är inte aktiverad i den här kanalen. "
+    "Skriv till mig i ett privat meddelande eller i en kanal där jag är aktiverad."
+)
+EMPTY_QUESTION = "Vad vill du fråga? Skriv frågan efter mitt namn, eller `hjälp` för instruktioner."
+
+SOURCES_HEADING = "*Källor*"
+CLOSEST_HEADING = "*Närmaste avsnitt – inte ett svar*"
+CLOSEST_FALLBACK = "Närmaste avsnitt – inte ett svar"
+QUESTION_PREFIX = "Fråga:"
+PAGE = "s."
+MORE_SOURCES = "{count} källor till visas inte här."
+
+DECLINE_BY_REASON = {
+    "no_relevant": "Jag hittar inget i dokumenten som handlar om det du frågar om.",
+    "not_stated": "Dokumenten tar upp ämnet, men jag hittar inte svaret på just din fråga i dem.",
+}
+DECLINE_DEFAULT = "Jag kan inte svara på det utifrån dokumenten."
+
+HELPED = "Hjälpte"
+DID_NOT_HELP = "Hjälpte inte"
+THANKS_HELPED = "Tack! Bra att svaret hjälpte."
+THANKS_NOT_HELPED = "Tack för att du sa till – vi använder det för att förbättra svaren."
