@@ -102,7 +102,7 @@ class SlackSettings(_Group):
     )
     feedback_salt: SecretStr | None = Field(
         default=None,
-        description="Salt for hashing user ids in feedback; empty = a random salt kept in data_dir.",
+        description="Salt for hashing user ids in feedback; unset = a random salt kept in data_dir.",
     )
 
     @property

@@ -50,6 +50,8 @@ def split_long(text: str, size: int, overlap: int) -> list[str]:
         if current and len(" ".join(current)) + len(sentence) + 1 > size:
             pieces.append(" ".join(current))
             current = _tail_for_overlap(current, overlap)
+            while current and len(" ".join(current)) + len(sentence) + 1 > size:
+                current.pop(0)  # the overlap must not push the piece over the size
         current.append(sentence)
     if current:
         pieces.append(" ".join(current))

@@ -1,4 +1,4 @@
-"""Every text the Slack user sees, in Swedish, in one place (as Bolt keeps its own in logger/messages.py).
+"""Every text a Slack user sees, in Swedish, in one place (like Bolt's logger/messages.py).
 
 Plain strings are mrkdwn as written here; text taken from documents or from the user is escaped
 by `bot.slack.mrkdwn` before it is put into a message, never these constants.
@@ -37,6 +37,7 @@ NOT_ENABLED = (
 EMPTY_QUESTION = "Vad vill du fråga? Skriv frågan efter mitt namn, eller `hjälp` för instruktioner."
 
 SOURCES_HEADING = "*Källor*"
+SOURCES_FALLBACK = "Källor"
 CLOSEST_HEADING = "*Närmaste avsnitt – inte ett svar*"
 CLOSEST_FALLBACK = "Närmaste avsnitt – inte ett svar"
 QUESTION_PREFIX = "Fråga:"

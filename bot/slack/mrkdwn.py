@@ -16,8 +16,13 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 def escape(text: str) -> str:
-    """Escape &, < and > for mrkdwn; everything else is kept."""
-    return "".join(_ENTITIES.get(ch, ch) for ch in text)
+    """Escape &, < and > for mrkdwn; everything else is kept (lone surrogates become "?")."""
+    return "".join(_ENTITIES.get(ch, ch) for ch in _valid(text))
+
+
+def _valid(text: str) -> str:
+    """`text` without lone surrogates, which cannot be sent as UTF-8 JSON."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def escape_trimmed(text: str, limit: int) -> str:
@@ -31,7 +36,7 @@ def escape_trimmed(text: str, limit: int) -> str:
     budget = limit - len(ELLIPSIS)
     out: list[str] = []
     used = 0
-    for ch in text:
+    for ch in _valid(text):
         piece = _ENTITIES.get(ch, ch)
         if used + len(piece) > budget:
             break

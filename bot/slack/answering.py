@@ -1,0 +1,145 @@
+"""Answer questions in a bounded worker pool and post the result; no question is left silent.
+
+Listeners only acknowledge, react with :eyes: and queue; a pool of ``SLACK_WORKERS`` threads
+calls the answering function and posts the answer, a decline or an apology. The :eyes: reaction
+is removed when the reply is posted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import messages
+from bot.slack.blocks import SlackMessage, answer_message, notice
+from bot.slack.threads import ThreadMemory
+from retrieval.types import Answer
+
+logger = logging.getLogger(__name__)
+
+AnswerFn = Callable[[str, Sequence[str]], Answer]
+WORKING_REACTION = "eyes"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question and where it was asked.
+
+    `ts` is the message holding the question ("" for slash commands), `reply_in` the thread the
+    answer goes to (None: top level) and `thread` the root ts whose earlier questions form the
+    history ("" for none).
+    """
+
+    text: str
+    channel: str
+    user: str
+    ts: str = ""
+    reply_in: str | None = None
+    thread: str = ""
+
+
+class Answering:
+    """Runs the answering function off the listener threads and posts its result."""
+
+    def __init__(
+        self,
+        answer_fn: AnswerFn,
+        client: WebClient,
+        pool: Executor,
+        threads: ThreadMemory,
+        docs_base_url: str = "",
+    ) -> None:
+        self._answer_fn = answer_fn
+        self._client = client
+        self._pool = pool
+        self._threads = threads
+        self._docs_base_url = docs_base_url
+
+    def answer_message(self, question: Question) -> None:
+        """React with :eyes: and queue an answer to a message (channel thread or DM)."""
+        self._react("reactions_add", question)
+        self._pool.submit(self._answer_and_post, question)
+
+    def answer_command(self, question: Question, respond: Respond) -> None:
+        """Queue an answer to a slash command, delivered with `respond` (only the asker sees it)."""
+        self._pool.submit(self._answer_and_respond, question, respond)
+
+    def _answer_and_post(self, question: Question) -> None:
+        try:
+            posted_ts = self.post(question.channel, question.reply_in, self._reply(question))
+            if posted_ts and question.reply_in is None:
+                # A top-level DM answer: a reply in its thread continues this question.
+                self._threads.remember(question.channel, posted_ts, question.text)
+        finally:
+            self._react("reactions_remove", question)
+
+    def _answer_and_respond(self, question: Question, respond: Respond) -> None:
+        message = self._reply(question, show_question=True)
+        for attempt in (message, SlackMessage(text=message.text)):
+            try:
+                result = respond(
+                    response_type="ephemeral", replace_original=False, **attempt.kwargs()
+                )
+            except Exception:
+                logger.exception("Posting to the slash command's response_url failed")
+                return
+            if result.status_code == 200:
+                return
+            logger.error("response_url answered %s: %s", result.status_code, result.body)
+
+    def _reply(self, question: Question, show_question: bool = False) -> SlackMessage:
+        """The answer, decline or apology for `question`; never raises."""
+        try:
+            history: list[str] = []
+            if question.thread:
+                history = self._threads.history(question.channel, question.thread)
+                self._threads.remember(question.channel, question.thread, question.text)
+            answer = self._answer_fn(question.text, history)
+            return answer_message(answer, self._docs_base_url, show_question=show_question)
+        except Exception:
+            logger.exception(
+                "Answering a question in %s failed; the user got an apology", question.channel
+            )
+            return notice(messages.APOLOGY)
+
+    def post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> str | None:
+        """chat.postMessage (plain text if Slack refuses the blocks); the posted ts or None."""
+        attempts = [message] if not message.blocks else [message, SlackMessage(text=message.text)]
+        for attempt in attempts:
+            try:
+                response = self._client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, **attempt.kwargs()
+                )
+                return str(response.get("ts", ""))
+            except SlackApiError as exc:
+                logger.error(
+                    "chat.postMessage in %s was refused: %s", channel, exc.response.get("error")
+                )
+            except Exception:
+                logger.exception("chat.postMessage in %s failed", channel)
+                return None
+        return None
+
+    def _react(self, method: str, question: Question) -> None:
+        if not question.ts:
+            return
+        call: Callable[..., Any] = getattr(self._client, method)
+        try:
+            call(channel=question.channel, timestamp=question.ts, name=WORKING_REACTION)
+        except SlackApiError as exc:
+            logger.warning(
+                "%s on %s/%s failed: %s",
+                method,
+                question.channel,
+                question.ts,
+                exc.response.get("error"),
+            )
+        except Exception:
+            logger.exception("%s on %s/%s failed", method, question.channel, question.ts)

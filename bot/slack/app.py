@@ -1,0 +1,92 @@
+"""Build the Bolt app: Web API client, dedupe middleware, listeners and the answering pool."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handlers
+
+from bot.slack.answering import AnswerFn, Answering
+from bot.slack.dedupe import SeenKeys, dedupe_middleware
+from bot.slack.feedback import FeedbackStore
+from bot.slack.handlers import ChannelPolicy, register
+from bot.slack.threads import ThreadMemory
+from config.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3
+
+
+def api_base_url(url: str) -> str:
+    """SLACK_API_URL with the trailing slash the Web API client needs to join method names."""
+    return url if url.endswith("/") else url + "/"
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client for SLACK_API_URL that waits out HTTP 429 (Retry-After) and retries.
+
+    Socket Mode uses the same client for apps.connections.open, so it follows SLACK_API_URL too.
+    """
+    token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
+    handlers = [
+        *default_retry_handlers(),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
+    return WebClient(
+        token=token,
+        base_url=api_base_url(settings.slack.api_url),
+        retry_handlers=handlers,
+        logger=logging.getLogger("bot.slack.web"),
+    )
+
+
+def answer_pool(settings: Settings) -> ThreadPoolExecutor:
+    """The bounded pool (SLACK_WORKERS threads) that answers questions."""
+    return ThreadPoolExecutor(max_workers=settings.slack.workers, thread_name_prefix="answer")
+
+
+def build_app(
+    settings: Settings,
+    answer_fn: AnswerFn,
+    client: WebClient | None = None,
+    *,
+    pool: Executor | None = None,
+) -> App:
+    """The Bolt app, without network calls (the bot token is checked on the first event).
+
+    `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
+    threads end with the process. Request signatures are verified in HTTP mode only.
+    """
+    slack = settings.slack
+    client = client or make_client(settings)
+    signing_secret = slack.signing_secret.get_secret_value() if slack.signing_secret else ""
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        token_verification_enabled=False,
+        request_verification_enabled=slack.mode == "http",
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    seen = SeenKeys()
+    app.use(dedupe_middleware(seen))
+    salt = slack.feedback_salt.get_secret_value() if slack.feedback_salt else None
+    answering = Answering(
+        answer_fn,
+        client,
+        pool or answer_pool(settings),
+        threads=ThreadMemory(settings.data_dir),
+        docs_base_url=slack.docs_base_url,
+    )
+    register(
+        app,
+        answering,
+        ChannelPolicy(slack.allowed_channels, slack.allow_dms),
+        seen,
+        FeedbackStore(settings.data_dir, salt=salt),
+        command_name=slack.command,
+    )
+    return app

@@ -1,0 +1,132 @@
+"""Block Kit messages for answers, declines and short notices, always inside Slack's limits.
+
+Limits kept by trimming (never by failing): 50 blocks per message, 3,000 characters per section
+text, 10 context elements, 2,000 characters per button value. Blocks are built with slack_sdk's
+models, whose validators raise if a limit were ever crossed. Every message also has a top-level
+`text`, which Slack shows in notifications and screen readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.slack import messages
+from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, encode_value
+from bot.slack.mrkdwn import escape_trimmed, link, one_line, source_url, trim
+from retrieval.types import Answer, Citation
+
+MAX_BLOCKS = 50
+SECTION_MAX = 3000
+FALLBACK_MAX = 3000
+QUOTE_MAX = 300
+TITLE_MAX = 200
+MAX_SOURCES = 10
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """What chat.postMessage / respond() receive: fallback text and blocks."""
+
+    text: str
+    blocks: tuple[dict[str, Any], ...] = ()
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for chat.postMessage, chat.postEphemeral or respond()."""
+        if not self.blocks:
+            return {"text": self.text}
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+def notice(text: str) -> SlackMessage:
+    """A short message from `messages` (already mrkdwn), as one section."""
+    section = SectionBlock(text=MarkdownTextObject(text=trim(text, SECTION_MAX)))
+    return SlackMessage(text=trim(text, FALLBACK_MAX), blocks=(section.to_dict(),))
+
+
+def answer_message(
+    answer: Answer, docs_base_url: str = "", show_question: bool = False
+) -> SlackMessage:
+    """The reply to a question: answer (or decline), numbered sources, feedback buttons.
+
+    `show_question` repeats the question on top, for slash commands where it is not visible.
+    """
+    head: list[Block] = []
+    if show_question:
+        quoted = escape_trimmed(one_line(answer.question), SECTION_MAX - 40)
+        head.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"{messages.QUESTION_PREFIX} {quoted}")])
+        )
+    head.append(
+        SectionBlock(text=MarkdownTextObject(text=escape_trimmed(_main_text(answer), SECTION_MAX)))
+    )
+    tail = [_feedback_buttons(answer)]
+    sources = _source_blocks(answer, docs_base_url, room=MAX_BLOCKS - len(head) - len(tail) - 2)
+    blocks = head + ([DividerBlock(), *sources] if sources else []) + tail
+    return SlackMessage(text=_fallback(answer), blocks=tuple(b.to_dict() for b in blocks))
+
+
+def _main_text(answer: Answer) -> str:
+    if answer.answered or answer.text.strip():
+        return answer.text.strip() or messages.DECLINE_DEFAULT
+    return messages.DECLINE_BY_REASON.get(answer.reason, messages.DECLINE_DEFAULT)
+
+
+def _source_blocks(answer: Answer, docs_base_url: str, room: int) -> list[Block]:
+    """Heading, one section per source and a note on sources left out; at most `room` blocks."""
+    if not answer.citations or room < 2:
+        return []
+    heading = messages.SOURCES_HEADING if answer.answered else messages.CLOSEST_HEADING
+    shown_max = min(MAX_SOURCES, room - 2)
+    shown = answer.citations[:shown_max]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
+    blocks += [_source(c, answer.answered, docs_base_url) for c in shown]
+    left = len(answer.citations) - len(shown)
+    if left > 0:
+        note = messages.MORE_SOURCES.format(count=left)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    return blocks
+
+
+def _source(citation: Citation, answered: bool, docs_base_url: str) -> SectionBlock:
+    """`*[1] Title*` (a link when configured), then section and page, then the quote."""
+    title = escape_trimmed(one_line(citation.title or citation.document), TITLE_MAX)
+    url = source_url(docs_base_url, citation.doc_path or citation.document, citation.page)
+    title_md = link(url, title) if url else title
+    marker = f"[{citation.n}]" if answered else "•"
+    where = [one_line(citation.section), f"{messages.PAGE} {citation.page}"]
+    where += [one_line(citation.date), one_line(citation.reference)]
+    where_md = escape_trimmed(" · ".join(w for w in where if w), 400)
+    quote = escape_trimmed(one_line(citation.quote), QUOTE_MAX)
+    text = f"*{marker} {title_md}*\n{where_md}" + (f"\n>{quote}" if quote else "")
+    return SectionBlock(text=MarkdownTextObject(text=trim(text, SECTION_MAX)))
+
+
+def _feedback_buttons(answer: Answer) -> ActionsBlock:
+    value = encode_value(answer)
+    return ActionsBlock(
+        elements=[
+            ButtonElement(text=messages.HELPED, action_id=ACTION_HELPED, value=value),
+            ButtonElement(text=messages.DID_NOT_HELP, action_id=ACTION_NOT_HELPED, value=value),
+        ]
+    )
+
+
+def _fallback(answer: Answer) -> str:
+    """Plain top-level text: the answer and the sources' labels, escaped like the blocks."""
+    parts = [one_line(_main_text(answer))]
+    if answer.citations:
+        heading = messages.SOURCES_FALLBACK if answer.answered else messages.CLOSEST_FALLBACK
+        labels = "; ".join(f"[{c.n}] {one_line(c.label())}" for c in answer.citations[:MAX_SOURCES])
+        parts.append(f"{heading}: {labels}")
+    return escape_trimmed("\n".join(parts), FALLBACK_MAX)

@@ -1,0 +1,165 @@
+"""The "Hjälpte" / "Hjälpte inte" buttons: what they carry and where the votes are kept.
+
+The button value carries the question, the answer and the cited chunk ids (trimmed to Slack's
+2,000 characters), so a vote can be stored without keeping every answer on disk. Votes go to
+``feedback.sqlite3`` under ``data_dir``; users are stored only as a salted SHA-256 (HMAC) of
+their Slack id, and voting again on the same message replaces the earlier vote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retrieval.types import Answer
+
+logger = logging.getLogger(__name__)
+
+VALUE_MAX = 2000
+ACTION_HELPED = "feedback_helped"
+ACTION_NOT_HELPED = "feedback_not_helped"
+DB_NAME = "feedback.sqlite3"
+SALT_NAME = "feedback.salt"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    chunk_ids TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    message_ts TEXT NOT NULL,
+    user_hash TEXT NOT NULL,
+    UNIQUE (channel, message_ts, user_hash)
+)
+"""
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One click on a feedback button, ready to store."""
+
+    helpful: bool
+    question: str
+    answer: str
+    answered: bool
+    chunk_ids: tuple[str, ...]
+    channel: str
+    message_ts: str
+    user_hash: str
+
+
+def encode_value(answer: Answer) -> str:
+    """Button value for `answer`: compact JSON of at most 2,000 characters, never more.
+
+    The answer text is shortened first, then the question, then the list of chunk ids.
+    """
+    ids = [c.chunk_id for c in answer.citations if c.chunk_id]
+    question, text = _utf8(answer.question), _utf8(answer.text)
+    while True:
+        payload = {"q": question, "a": text, "ok": answer.answered, "c": ids}
+        value = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        excess = len(value) - VALUE_MAX
+        if excess <= 0:
+            return value
+        if text:
+            text = _shorten(text, excess)
+        elif question:
+            question = _shorten(question, excess)
+        else:
+            ids = ids[:-1]
+
+
+def _utf8(text: str) -> str:
+    """`text` with lone surrogates replaced, so the JSON can be sent as UTF-8."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _shorten(text: str, by: int) -> str:
+    """`text` at least `by` characters shorter, ending with an ellipsis; "" if nothing is left."""
+    keep = len(text) - by - 1
+    return text[:keep] + "…" if keep > 0 else ""
+
+
+def decode_value(value: str) -> tuple[str, str, bool, tuple[str, ...]]:
+    """(question, answer, answered, chunk ids) from a button value; empty fields if unreadable."""
+    try:
+        data = json.loads(value)
+        ids = tuple(str(i) for i in data.get("c", []))
+        return str(data.get("q", "")), str(data.get("a", "")), bool(data.get("ok")), ids
+    except (ValueError, TypeError, AttributeError):
+        logger.warning(
+            "Feedback button value is not the expected JSON; storing the vote without it"
+        )
+        return "", "", False, ()
+
+
+class FeedbackStore:
+    """Votes in SQLite under `data_dir`; thread-safe (one connection per call)."""
+
+    def __init__(self, data_dir: Path, salt: str | None = None) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DB_NAME
+        self._salt = (salt or _stored_salt(data_dir / SALT_NAME)).encode("utf-8")
+        with self._connect() as conn:
+            conn.execute(_SCHEMA)
+
+    def hash_user(self, user_id: str) -> str:
+        """Salted SHA-256 (HMAC) of a Slack user id; the id itself is never stored."""
+        return hmac.new(self._salt, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def add(self, vote: Vote) -> None:
+        """Store `vote`; a second vote by the same user on the same message replaces the first."""
+        row = (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            int(vote.helpful),
+            vote.question,
+            vote.answer,
+            int(vote.answered),
+            json.dumps(list(vote.chunk_ids)),
+            vote.channel,
+            vote.message_ts,
+            vote.user_hash,
+        )
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO feedback (created_at, helpful, question, answer, answered, chunk_ids,"
+                " channel, message_ts, user_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (channel, message_ts, user_hash) DO UPDATE SET"
+                " created_at = excluded.created_at, helpful = excluded.helpful",
+                row,
+            )
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection that commits on success and is always closed."""
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+
+def _stored_salt(path: Path) -> str:
+    """A random salt kept next to the database (mode 600), created on first use."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    salt = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(salt)
+    return salt

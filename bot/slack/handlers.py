@@ -1,0 +1,185 @@
+"""Bolt listeners: mentions, direct messages, the slash command and the feedback buttons.
+
+Each listener acknowledges at once (Events API events are acked by Bolt before the listener
+runs), checks where it was asked and hands the question to `Answering`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import messages
+from bot.slack.answering import Answering, Question
+from bot.slack.blocks import notice
+from bot.slack.dedupe import SeenKeys
+from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, FeedbackStore, Vote, decode_value
+
+logger = logging.getLogger(__name__)
+
+# Message subtypes that are a person writing; edits, joins, bot posts etc. are ignored.
+_HUMAN_SUBTYPES = frozenset({"", "thread_broadcast", "file_share"})
+_FEEDBACK_ACTION = re.compile(f"^({ACTION_HELPED}|{ACTION_NOT_HELPED})$")
+
+
+class ChannelPolicy:
+    """Where the bot answers: the allowed channel ids (all when empty), and DMs if enabled."""
+
+    def __init__(self, allowed_channels: str, allow_dms: bool) -> None:
+        self._allowed = {c.strip() for c in allowed_channels.split(",") if c.strip()}
+        self._allow_dms = allow_dms
+
+    def allows(self, channel: str) -> bool:
+        """True when the bot may answer in `channel`."""
+        if is_dm(channel):
+            return self._allow_dms
+        return not self._allowed or channel in self._allowed
+
+
+def is_dm(channel: str) -> bool:
+    """Direct-message conversation ids start with D."""
+    return channel.startswith("D")
+
+
+def is_from_person(event: dict[str, Any]) -> bool:
+    """False for bots (our own posts included), edits, deletions and other system messages."""
+    return (
+        bool(event.get("user"))
+        and not event.get("bot_id")
+        and event.get("subtype", "") in _HUMAN_SUBTYPES
+    )
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """The question without `<@BOT>` mentions of the bot."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
+    return " ".join(text.split())
+
+
+def register(
+    app: App,
+    answering: Answering,
+    policy: ChannelPolicy,
+    seen: SeenKeys,
+    feedback: FeedbackStore,
+    command_name: str,
+) -> None:
+    """Attach all listeners to `app`; the slash command is `command_name` (e.g. "/avtal")."""
+
+    def on_message_event(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        mention = event.get("type") == "app_mention"
+        if not mention and event.get("channel_type") != "im":
+            return
+        if not is_from_person(event):
+            return
+        channel, ts = event.get("channel", ""), event.get("ts", "")
+        if not seen.first_time(f"message:{channel}:{ts}"):
+            return
+        thread_ts = event.get("thread_ts")
+        question = Question(
+            text=strip_mention(event.get("text", ""), context.bot_user_id),
+            channel=channel,
+            user=event["user"],
+            ts=ts,
+            reply_in=thread_ts or (None if is_dm(channel) else ts),
+            thread=thread_ts or ts,
+        )
+        _ask(question, client)
+
+    def _ask(question: Question, client: WebClient) -> None:
+        if not policy.allows(question.channel):
+            _tell_not_enabled(client, question)
+        elif not question.text:
+            answering.post(question.channel, question.reply_in, notice(messages.EMPTY_QUESTION))
+        elif question.text.lower() in messages.HELP_WORDS:
+            answering.post(
+                question.channel, question.reply_in, notice(messages.help_text(command_name))
+            )
+        else:
+            answering.answer_message(question)
+
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        text = " ".join(command.get("text", "").split())
+        channel = command.get("channel_id", "")
+        if not text or text.lower() in messages.HELP_WORDS:
+            ack(**notice(messages.help_text(command_name)).kwargs())
+        elif not policy.allows(channel):
+            ack(text=messages.NOT_ENABLED)
+        else:
+            ack(text=messages.WORKING)
+            answering.answer_command(
+                Question(text=text, channel=channel, user=command.get("user_id", "")), respond
+            )
+
+    def on_feedback(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        helpful = action.get("action_id") == ACTION_HELPED
+        _store_vote(body, action, helpful)
+        _thank(body, helpful, client, respond)
+
+    def _store_vote(body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
+        question, answer, answered, chunk_ids = decode_value(action.get("value", ""))
+        container = body.get("container") or {}
+        vote = Vote(
+            helpful=helpful,
+            question=question,
+            answer=answer,
+            answered=answered,
+            chunk_ids=chunk_ids,
+            channel=(body.get("channel") or {}).get("id", "") or container.get("channel_id", ""),
+            message_ts=container.get("message_ts", ""),
+            user_hash=feedback.hash_user((body.get("user") or {}).get("id", "")),
+        )
+        try:
+            feedback.add(vote)
+        except Exception:
+            logger.exception("Storing feedback in %s failed", feedback.path)
+
+    app.event("app_mention")(on_message_event)
+    app.event("message")(on_message_event)
+    app.command(command_name)(on_command)
+    app.action(_FEEDBACK_ACTION)(on_feedback)
+
+
+def _tell_not_enabled(client: WebClient, question: Question) -> None:
+    """Tell only the asker that the bot does not answer in this channel."""
+    try:
+        client.chat_postEphemeral(
+            channel=question.channel,
+            user=question.user,
+            text=messages.NOT_ENABLED,
+            thread_ts=question.reply_in,
+        )
+    except SlackApiError as exc:
+        logger.warning(
+            "chat.postEphemeral in %s failed: %s", question.channel, exc.response.get("error")
+        )
+    logger.info("Question in %s ignored: channel not in SLACK_ALLOWED_CHANNELS", question.channel)
+
+
+def _thank(body: dict[str, Any], helpful: bool, client: WebClient, respond: Respond) -> None:
+    """Thank the voter ephemerally, in the thread of the answer when there is one."""
+    text = messages.THANKS_HELPED if helpful else messages.THANKS_NOT_HELPED
+    container = body.get("container") or {}
+    try:
+        if container.get("is_ephemeral"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        thread_ts = (body.get("message") or {}).get("thread_ts")
+        client.chat_postEphemeral(
+            channel=container.get("channel_id", ""),
+            user=(body.get("user") or {}).get("id", ""),
+            text=text,
+            thread_ts=thread_ts,
+        )
+    except Exception:
+        logger.exception("Thanking for feedback failed")

@@ -1,0 +1,107 @@
+"""HTTP mode: Slack posts events, commands and actions to one path; GET on the health path answers.
+
+A threading HTTP server from the standard library hands each request to `App.dispatch`, which
+verifies the signature (bad signature or a timestamp older than five minutes: 401) and acks
+at once; the answering itself runs in the answer pool, so a request thread is never held long.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
+
+
+class BoltHTTPServer(ThreadingHTTPServer):
+    """Serves one Bolt app on `events_path` and a health probe on `health_path`."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        events_path: str,
+        health_path: str,
+        health_fn: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.app = app
+        self.events_path = events_path
+        self.health_path = health_path
+        self.health_fn = health_fn
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful when 0 was asked for)."""
+        return int(self.server_address[1])
+
+    def start_in_thread(self) -> threading.Thread:
+        """Serve in a daemon thread; stop with `shutdown()` then `server_close()`."""
+        thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
+        thread.name = "slack-http"
+        thread.start()
+        return thread
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: BoltHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        path, _, query = self.path.partition("?")
+        if path != self.server.events_path:
+            self._send(404, {}, "")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self._send(413, {}, "")
+            return
+        body = self.rfile.read(length).decode("utf-8")
+        headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
+        response: BoltResponse = self.server.app.dispatch(
+            BoltRequest(body=body, query=query, headers=headers)
+        )
+        self._send(response.status, response.headers, response.body)
+
+    def do_GET(self) -> None:
+        if self.path.partition("?")[0] != self.server.health_path:
+            self._send(404, {}, "")
+            return
+        try:
+            if self.server.health_fn is not None:
+                self.server.health_fn()
+        except Exception as exc:
+            logger.warning("Health probe failed: %s", exc)
+            self._send(503, {"content-type": ["application/json"]}, json.dumps({"ok": False}))
+            return
+        self._send(200, {"content-type": ["application/json"]}, json.dumps({"ok": True}))
+
+    def _send(
+        self, status: int, headers: Mapping[str, Sequence[str]], body: str | dict[str, object]
+    ) -> None:
+        data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
+        self.send_response(status)
+        for name, values in headers.items():
+            if name.lower() == "content-length":
+                continue
+            for value in values:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)

@@ -1,0 +1,69 @@
+"""Earlier questions of a Slack thread, so that "och när?" is understood as a follow-up.
+
+The bot records each question it answers under its thread (channel + thread root ts) in
+``slack_threads.sqlite3`` under ``data_dir``; it needs no history scopes and survives restarts.
+Questions older than `keep_days` are forgotten.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DB_NAME = "slack_threads.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS thread_question (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    thread_ts TEXT NOT NULL,
+    question TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS thread_question_thread ON thread_question (channel, thread_ts, id);
+"""
+
+
+class ThreadMemory:
+    """Questions per thread, oldest first; safe to use from several threads."""
+
+    def __init__(self, data_dir: Path, keep_days: float = 30.0, max_history: int = 5) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / DB_NAME
+        self._max_history = max_history
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+            conn.execute(
+                "DELETE FROM thread_question WHERE created < ?", (time.time() - keep_days * 86400,)
+            )
+
+    def history(self, channel: str, thread_ts: str) -> list[str]:
+        """The last `max_history` questions recorded in the thread, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT question FROM thread_question WHERE channel = ? AND thread_ts = ?"
+                " ORDER BY id DESC LIMIT ?",
+                (channel, thread_ts, self._max_history),
+            ).fetchall()
+        return [row[0] for row in reversed(rows)]
+
+    def remember(self, channel: str, thread_ts: str, question: str) -> None:
+        """Record `question` as asked in the thread rooted at `thread_ts`."""
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO thread_question (channel, thread_ts, question, created)"
+                " VALUES (?, ?, ?, ?)",
+                (channel, thread_ts, question, time.time()),
+            )
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()

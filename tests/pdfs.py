@@ -1,0 +1,79 @@
+"""Small real PDFs and DOCX files for tests, written with fpdf2 and python-docx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+
+def make_pdf(
+    path: Path,
+    pages: list[list[str]],
+    header: str = "",
+    footer: bool = False,
+    align: str = "L",
+) -> Path:
+    """A PDF with one list of paragraphs per page; optional running header and "Sida N av M"."""
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    total = len(pages)
+    for number, paragraphs in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=10)
+        if header:
+            pdf.cell(0, 8, header, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        for text in paragraphs:
+            pdf.multi_cell(0, 6, text, align=align, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+        if footer:
+            pdf.set_y(-20)
+            pdf.set_font("Helvetica", size=9)
+            pdf.cell(0, 8, f"Sida {number} av {total}", align="C")
+    pdf.output(str(path))
+    return path
+
+
+def make_empty_pdf(path: Path, pages: int = 2) -> Path:
+    """A PDF whose pages carry no text layer (like a scan without OCR)."""
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.rect(20, 20, 100, 60)
+    pdf.output(str(path))
+    return path
+
+
+def make_encrypted_pdf(path: Path, text: str) -> Path:
+    """A PDF that needs a user password to open."""
+    from pypdf import PdfReader, PdfWriter
+
+    plain = make_pdf(path.with_suffix(".plain.pdf"), [[text]])
+    writer = PdfWriter()
+    for page in PdfReader(str(plain)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="hemligt", owner_password="ägare")
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    plain.unlink()
+    return path
+
+
+def make_docx(path: Path, items: list[tuple[str, str]], table: list[list[str]] | None = None) -> Path:
+    """A DOCX from (style, text) pairs, style "h1"/"h2" for Word headings or "p"."""
+    import docx
+
+    document = docx.Document()
+    for style, text in items:
+        if style.startswith("h"):
+            document.add_heading(text, level=int(style[1:]))
+        else:
+            document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    document.save(str(path))
+    return path
