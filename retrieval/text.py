@@ -56,6 +56,7 @@ class Analyzer:
     def __init__(self, vocabulary: Iterable[str] = (), decompound: bool = True) -> None:
         self.decompound = decompound
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= self.MIN_PART)
+        self._stems = frozenset(stem(w) for w in self.vocabulary)
         self._split_cache: dict[str, tuple[str, ...]] = {}
 
     def terms(self, text: str) -> list[str]:
@@ -68,23 +69,34 @@ class Analyzer:
         return out
 
     def split(self, word: str) -> tuple[str, ...]:
-        """The two known parts of a compound ("vårdutbildning" -> vård, utbildning), else ()."""
+        """Parts of a compound ("vårdutbildningen" -> vård, utbildningen), else ().
+
+        The tail must be a corpus word (compared by stem, so inflected tails count); the head
+        must be one too, possibly with the linking `s`, or be at least four letters long.
+        """
         cached = self._split_cache.get(word)
         if cached is not None:
             return cached
         best: tuple[str, ...] = ()
-        for i in range(len(word) - self.MIN_PART, self.MIN_PART - 1, -1):
+        for i in range(self.MIN_PART, len(word) - self.MIN_PART + 1):
             head, tail = word[:i], word[i:]
-            if tail not in self.vocabulary:
+            if not self._known(tail):
                 continue
-            if head in self.vocabulary:
+            if head.endswith("s") and self._known(head[:-1]):
+                best = (head[:-1], tail)  # the linking s: samverkan|s|avtal
+                break
+            if self._known(head):
                 best = (head, tail)
                 break
-            if head.endswith("s") and head[:-1] in self.vocabulary and len(head) > self.MIN_PART:
-                best = (head[:-1], tail)
-                break
+            if not best and len(head) >= 4 and len(tail) >= 4:
+                best = (head, tail)
         self._split_cache[word] = best
         return best
+
+    def _known(self, word: str) -> bool:
+        return len(word) >= self.MIN_PART and (
+            word in self.vocabulary or stem(word) in self._stems
+        )
 
 
 def corpus_vocabulary(texts: Iterable[str]) -> set[str]:

@@ -29,7 +29,7 @@ import re
 import sys
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ class DocSpec:
     fmt: str  # "pdf" | "docx" | "md" | "txt-cp1252" | "txt-utf8-bom"
     header: str = ""  # running header line (PDF) / page header (DOCX)
     justify: bool = False  # PDF: justify body paragraphs
-    created: datetime = datetime(2017, 1, 1, tzinfo=timezone.utc)
+    created: datetime = datetime(2017, 1, 1, tzinfo=UTC)
 
 
 DOCS: tuple[DocSpec, ...] = (
@@ -57,22 +57,24 @@ DOCS: tuple[DocSpec, ...] = (
         fmt="pdf",
         header="KSL – Avsiktsförklaring om samverkan med lärosäten (bilaga 1, KSL/16/0049-24)",
         justify=False,
-        created=datetime(2017, 2, 15, 10, 0, tzinfo=timezone.utc),
+        created=datetime(2017, 2, 15, 10, 0, tzinfo=UTC),
     ),
     DocSpec(
         src="mall-lokalt-samverkansavtal.md",
         out="mall-lokalt-samverkansavtal.docx",
         fmt="docx",
         header="KSL – Mall för lokalt samverkansavtal (bilaga 2, KSL/16/0049-24)",
-        created=datetime(2016, 6, 6, 9, 0, tzinfo=timezone.utc),
+        created=datetime(2016, 6, 6, 9, 0, tzinfo=UTC),
     ),
     DocSpec(
         src="lokalt-samverkansavtal-taby-ki.md",
         out="lokalt-samverkansavtal-taby-ki.pdf",
         fmt="pdf",
-        header="Täby kommun – Karolinska Institutet | Samverkansavtal 2017–2019 | Dnr SN 2017/0031-2",
+        header=(
+            "Täby kommun – Karolinska Institutet | Samverkansavtal 2017–2019 | Dnr SN 2017/0031-2"
+        ),
         justify=True,
-        created=datetime(2017, 2, 24, 14, 0, tzinfo=timezone.utc),
+        created=datetime(2017, 2, 24, 14, 0, tzinfo=UTC),
     ),
     DocSpec(
         src="protokollsutdrag-socialnamnden-taby-2016-12-14.txt",
@@ -89,7 +91,7 @@ DOCS: tuple[DocSpec, ...] = (
         out="minnesanteckningar-forum-for-dialog-2018-03-15.docx",
         fmt="docx",
         header="Forum för dialog – kommuner och lärosäten i Stockholms län",
-        created=datetime(2018, 3, 16, 8, 0, tzinfo=timezone.utc),
+        created=datetime(2018, 3, 16, 8, 0, tzinfo=UTC),
     ),
     DocSpec(
         src="uppfoljningsplan-nordost-2017-2019.md",
@@ -151,7 +153,9 @@ def parse(text: str) -> list[Block]:
         numbered = _NUMBERED.match(line)
         if heading:
             flush()
-            blocks.append(Block({1: "title", 2: "h1", 3: "h2"}[len(heading.group(1))], heading.group(2)))
+            blocks.append(
+                Block({1: "title", 2: "h1", 3: "h2"}[len(heading.group(1))], heading.group(2))
+            )
         elif line.startswith("> "):
             flush()
             blocks.append(Block("notice", line[2:]))
@@ -276,8 +280,16 @@ def render_pdf(spec: DocSpec, blocks: list[Block], out: Path, font_dir: Path) ->
             pdf.ln(1)
         elif block.kind == "notice":
             pdf.set_font("DejaVu", "I", 9)
-            pdf.multi_cell(width, 5, block.text, border=1, padding=2, align="L",
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width,
+                5,
+                block.text,
+                border=1,
+                padding=2,
+                align="L",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
             pdf.ln(4)
         elif block.kind in ("bullet", "numbered"):
             pdf.set_font("DejaVu", "", 10)
@@ -288,13 +300,15 @@ def render_pdf(spec: DocSpec, blocks: list[Block], out: Path, font_dir: Path) ->
                 marker = number
             pdf.set_x(pdf.l_margin + 4)
             pdf.cell(6, line_h, marker)
-            pdf.multi_cell(width - 10, line_h, text, align=body_align,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width - 10, line_h, text, align=body_align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             pdf.ln(1)
         elif block.kind == "para":
             pdf.set_font("DejaVu", "", 10)
-            pdf.multi_cell(width, line_h, block.text, align=body_align,
-                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(
+                width, line_h, block.text, align=body_align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             pdf.ln(2.5)
         elif block.kind == "table":
             raise SystemExit(f"{spec.src}: tables are not supported in PDF output")
@@ -390,7 +404,9 @@ def check_pdf(path: Path, expected_pages: int) -> None:
     reader = PdfReader(str(path))
     pages = [page.extract_text() or "" for page in reader.pages]
     if len(pages) != expected_pages:
-        raise SystemExit(f"{path.name}: pypdf sees {len(pages)} pages, fpdf2 wrote {expected_pages}")
+        raise SystemExit(
+            f"{path.name}: pypdf sees {len(pages)} pages, fpdf2 wrote {expected_pages}"
+        )
     for number, text in enumerate(pages, start=1):
         if f"Sida {number} av {len(pages)}" not in text:
             raise SystemExit(f"{path.name}: footer 'Sida {number} av {len(pages)}' not extracted")
@@ -413,7 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     for spec in DOCS:
         source = (SRC_DIR / spec.src).read_text(encoding="utf-8")
         if SAMPLE_MARK not in source.split("\n\n", 3)[0] + source[:400]:
-            raise SystemExit(f"{spec.src}: the sample marker {SAMPLE_MARK!r} must open the document")
+            raise SystemExit(
+                f"{spec.src}: the sample marker {SAMPLE_MARK!r} must open the document"
+            )
         target = out_dir / spec.out
         words = word_count(source)
         total += words
@@ -436,8 +454,10 @@ def main(argv: list[str] | None = None) -> int:
             detail = "cp1252, CRLF"
         else:
             raise SystemExit(f"unknown format {spec.fmt}")
-        print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: "
-              f"{words} words, {detail}")
+        print(
+            f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: "
+            f"{words} words, {detail}"
+        )
     print(f"total: {total} words in {len(DOCS)} documents")
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def pages_of(name: str) -> tuple[str, ...]:
     """Extracted text of a corpus file, one string per page (one 'page' for non-PDF formats)."""
     path = CORPUS / name

@@ -1,0 +1,319 @@
+"""A fake Slack on loopback that speaks the real protocols, for the real Bolt and slack_sdk clients.
+
+- Web API over HTTP at ``/api/<method>`` (form or JSON bodies, ``Authorization: Bearer``),
+  answering ``ok: false`` with Slack's error codes for a missing or wrong token, and failures
+  (HTTP 429 with Retry-After, or an error code) injected per method.
+- Socket Mode over WebSocket: ``apps.connections.open`` hands out ``ws://127.0.0.1:PORT/link/``;
+  the fake greets with ``hello``, sends envelopes, records acks with their arrival time and can
+  ask the client to reconnect with a ``disconnect`` message.
+- ``response_url`` endpoints at ``/respond/<key>`` for slash commands and actions.
+
+Runs in a background thread with its own event loop; every record carries a monotonic time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-111-222-fakebottoken"
+APP_TOKEN = "xapp-1-A111-333-fakeapptoken"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0001"
+APP_ID = "A0001"
+
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API request as the fake received it."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    status: int
+    ok: bool
+    at: float
+
+
+@dataclass(frozen=True)
+class Ack:
+    """A Socket Mode acknowledgement (envelope id and optional payload) and when it arrived."""
+
+    envelope_id: str
+    payload: dict[str, Any] | None
+    at: float
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An envelope the fake sent and when."""
+
+    envelope_id: str
+    type: str
+    body: dict[str, Any]
+    sent_at: float
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str
+    retry_after: int | None
+
+
+@dataclass
+class _State:
+    calls: list[Call] = field(default_factory=list)
+    acks: dict[str, Ack] = field(default_factory=dict)
+    envelopes: list[Envelope] = field(default_factory=list)
+    responses: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
+    failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    connections_opened: int = 0
+
+
+class FakeSlack:
+    """Start with `start()`, point the bot at `api_url`, drive it with `send_*`, read `calls`."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-slack", daemon=True)
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        """Listen on a free loopback port."""
+        self._thread.start()
+        self._run(self._start())
+        return self
+
+    def stop(self) -> None:
+        """Close sockets and the server, end the loop thread."""
+        self._run(self._stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    @property
+    def api_url(self) -> str:
+        """What SLACK_API_URL should be."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str) -> str:
+        """A response_url that records what is posted to it."""
+        return f"http://127.0.0.1:{self.port}/respond/{key}"
+
+    # ---- Web API records and failures ------------------------------------------------------
+
+    def calls(self, method: str | None = None, ok: bool | None = None) -> list[Call]:
+        """Web API calls so far, optionally of one method and only ok / not ok ones."""
+        with self._lock:
+            found = list(self._state.calls)
+        return [
+            c for c in found if (method is None or c.method == method) and (ok is None or c.ok == ok)
+        ]
+
+    def responses(self, key: str | None = None) -> list[dict[str, Any]]:
+        """JSON bodies posted to response_urls (all, or those of one key)."""
+        with self._lock:
+            return [body for k, body, _ in self._state.responses if key is None or k == key]
+
+    def fail_next(
+        self, method: str, error: str = "ratelimited", status: int = 200, retry_after: int | None = None
+    ) -> None:
+        """Make the next call of `method` fail: HTTP 429 with Retry-After, or ok:false `error`."""
+        with self._lock:
+            self._state.failures.setdefault(method, []).append(_Failure(status, error, retry_after))
+
+    # ---- Socket Mode -----------------------------------------------------------------------
+
+    @property
+    def connections_opened(self) -> int:
+        """How many WebSocket connections clients have opened."""
+        return self._state.connections_opened
+
+    def open_sockets(self) -> int:
+        """WebSocket connections currently open."""
+        with self._lock:
+            return sum(1 for ws in self._state.sockets if not ws.closed)
+
+    def send(
+        self,
+        type_: str,
+        payload: dict[str, Any],
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        accepts_response_payload: bool = False,
+    ) -> Envelope:
+        """Send an envelope (events_api, slash_commands, interactive) over the newest socket."""
+        body = {
+            "envelope_id": str(uuid.uuid4()),
+            "type": type_,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason,
+        }
+        envelope = Envelope(body["envelope_id"], type_, body, time.monotonic())
+        with self._lock:
+            self._state.envelopes.append(envelope)
+        self._run(self._send_json(body))
+        return envelope
+
+    def disconnect(self, reason: str = "refresh_requested") -> None:
+        """Ask the client to reconnect, as Slack does every few hours."""
+        self._run(self._send_json({"type": "disconnect", "reason": reason, "debug_info": {}}))
+
+    def ack(self, envelope_id: str) -> Ack | None:
+        """The ack of an envelope, if it arrived."""
+        with self._lock:
+            return self._state.acks.get(envelope_id)
+
+    # ---- waiting ---------------------------------------------------------------------------
+
+    def wait_for(self, probe: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
+        """Poll `probe` until it returns something truthy; fail the test after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = probe()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}")
+            time.sleep(0.01)
+
+    def wait_calls(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until `count` successful calls of `method` arrived; return them."""
+        return self.wait_for(
+            lambda: (found := self.calls(method, ok=True)) and len(found) >= count and found,
+            timeout,
+            f"{count} x {method}",
+        )
+
+    # ---- internals -------------------------------------------------------------------------
+
+    def _run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._web_api)
+        app.router.add_get("/link/", self._socket)
+        app.router.add_post("/respond/{key}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def _stop(self) -> None:
+        for ws in list(self._state.sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _send_json(self, body: dict[str, Any]) -> None:
+        with self._lock:
+            open_ = [ws for ws in self._state.sockets if not ws.closed]
+        if not open_:
+            raise AssertionError("no Socket Mode client is connected to the fake Slack")
+        await open_[-1].send_str(json.dumps(body))
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.can_read_body:
+            params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        return params
+
+    async def _web_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
+        status, body = self._answer(method, params, token)
+        headers = {}
+        if status == 429:
+            failure_after = body.pop("_retry_after", 1)
+            headers["Retry-After"] = str(failure_after)
+        call = Call(method, params, token, status, bool(body.get("ok")), time.monotonic())
+        with self._lock:
+            self._state.calls.append(call)
+        return web.json_response(body, status=status, headers=headers)
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> tuple[int, dict]:
+        expected = APP_TOKEN if method in _APP_TOKEN_METHODS else BOT_TOKEN
+        if not token:
+            return 200, {"ok": False, "error": "not_authed"}
+        if token in (APP_TOKEN, BOT_TOKEN) and token != expected:
+            return 200, {"ok": False, "error": "not_allowed_token_type"}
+        if token != expected:
+            return 200, {"ok": False, "error": "invalid_auth"}
+        with self._lock:
+            queue = self._state.failures.get(method)
+            failure = queue.pop(0) if queue else None
+        if failure is not None:
+            body: dict[str, Any] = {"ok": False, "error": failure.error}
+            if failure.status == 429:
+                body["_retry_after"] = failure.retry_after or 1
+            return failure.status, body
+        return 200, self._result(method, params)
+
+    def _result(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "samverkansbot",
+                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+        if method == "apps.connections.open":
+            self._state.connections_opened += 1
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4()}"}
+        ts = f"1700000000.{next(self._ts):06d}"
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": ts,
+                    "message": {"text": params.get("text", ""), "ts": ts, "bot_id": BOT_ID}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method in {"chat.update", "reactions.add", "reactions.remove"}:
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts", ts)}
+        return {"ok": False, "error": "unknown_method"}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        with self._lock:
+            self._state.responses.append((request.match_info["key"], body, time.monotonic()))
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        with self._lock:
+            self._state.sockets.append(ws)
+        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID},
+                 "debug_info": {"host": "fake", "approximate_connection_time": 18060}}
+        await ws.send_str(json.dumps(hello))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            if "envelope_id" in data:
+                ack = Ack(data["envelope_id"], data.get("payload"), time.monotonic())
+                with self._lock:
+                    self._state.acks[ack.envelope_id] = ack
+        return ws

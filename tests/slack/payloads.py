@@ -1,0 +1,129 @@
+"""Payloads shaped like Slack's: Events API callbacks, slash commands and block actions."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from tests.slack.fake_slack import APP_ID, BOT_USER, TEAM
+
+_counter = itertools.count(1)
+
+
+def next_ts() -> str:
+    """A fresh message timestamp."""
+    return f"1699999999.{next(_counter):06d}"
+
+
+def event_callback(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    """Wrap `event` the way the Events API delivers it."""
+    return {
+        "token": "verification-token",
+        "team_id": TEAM,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_counter):08d}",
+        "event_time": 1700000000,
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
+def mention(
+    question: str, channel: str = "C0GENERAL", user: str = "U0ASKER", thread_ts: str | None = None
+) -> dict[str, Any]:
+    """An app_mention event: "<@UBOT> question"."""
+    ts = next_ts()
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@{BOT_USER}> {question}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def direct_message(
+    text: str, channel: str = "D0DIRECT", user: str = "U0ASKER", thread_ts: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A message.im event."""
+    ts = next_ts()
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    event.update(extra)
+    return event
+
+
+def slash_command(text: str, response_url: str, channel: str = "C0GENERAL", command: str = "/avtal") -> dict:
+    """The form fields of a slash command invocation, as Socket Mode delivers them."""
+    return {
+        "token": "verification-token",
+        "team_id": TEAM,
+        "team_domain": "fake",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": "U0ASKER",
+        "user_name": "asker",
+        "command": command,
+        "text": text,
+        "api_app_id": APP_ID,
+        "response_url": response_url,
+        "trigger_id": f"trigger-{next(_counter)}",
+    }
+
+
+def button_click(
+    action_id: str,
+    value: str,
+    response_url: str,
+    channel: str = "C0GENERAL",
+    message_ts: str = "1700000000.000001",
+    thread_ts: str | None = None,
+    ephemeral: bool = False,
+    user: str = "U0VOTER",
+) -> dict[str, Any]:
+    """A block_actions payload for a click on one of the feedback buttons."""
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": user, "username": "voter", "team_id": TEAM},
+        "api_app_id": APP_ID,
+        "token": "verification-token",
+        "team": {"id": TEAM, "domain": "fake"},
+        "channel": {"id": channel, "name": "general"},
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        },
+        "trigger_id": f"trigger-{next(_counter)}",
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "feedback",
+                "type": "button",
+                "value": value,
+                "action_ts": "1700000001.000000",
+            }
+        ],
+    }
+    if not ephemeral:
+        message = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "text": "svar"}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        payload["message"] = message
+    return payload
