@@ -9,35 +9,23 @@ evidence covers the question's topic words and contains what the question asks f
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot import texts
-from bot.question import QuestionInfo, analyse, has_kind, is_follow_up
+import numpy as np
+
+from bot import evidence, texts
+from bot.question import QuestionInfo, analyse, is_follow_up
 from config.settings import Settings
 from retrieval.embedder import Embedder, load_embedder
 from retrieval.index import IndexSnapshot, current_version, open_current
 from retrieval.search import FusionWeights, HybridSearcher
-from retrieval.sentences import split_sentences
-from retrieval.text import stem, words
 from retrieval.types import Answer, Citation, ScoredChunk
 
 log = logging.getLogger(__name__)
 MAX_QUOTE = 400
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A candidate answer sentence with the scores that chose it."""
-
-    sentence: str
-    hit: int  # index into the search hits
-    coverage: float  # idf-weighted share of the question's topic words found (0-1)
-    kind_ok: bool
-    score: float
+WEIGHTS = evidence.Weights()  # chosen with scripts/tune_answer.py
 
 
 class Answerer:
@@ -79,125 +67,59 @@ class Answerer:
         query = question
         if history and is_follow_up(question):
             query = f"{history[-1]} {question}"
-            info = QuestionInfo(question, info.kind, analyse(query).terms)
+            merged = analyse(query)
+            info = QuestionInfo(question, info.kind, merged.terms, merged.names)
         searcher = self.searcher()
-        hits = searcher.search(query, self.settings.retrieval.top_k)
-        return self._compose(question, info, hits, searcher)
+        vector = self.embedder.embed_query(query)
+        hits = searcher.search(query, self.settings.retrieval.top_k, query_vector=vector)
+        return self._compose(info, hits, searcher, vector)
 
     def _compose(
-        self, question: str, info: QuestionInfo, hits: list[ScoredChunk], searcher: HybridSearcher
+        self, info: QuestionInfo, hits: list[ScoredChunk], searcher: HybridSearcher,
+        vector: np.ndarray,
     ) -> Answer:
+        question = info.text
         if not hits:
             return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason="no_relevant")
-        idf = _idf_lookup(searcher)
-        evidence = select_evidence(info, hits, idf, self.settings.answer.max_sentences)
-        confidence = _confidence(info, hits, evidence)
-        debug = {"confidence": confidence, "dense": hits[0].dense,
-                 "coverage": evidence[0].coverage if evidence else 0.0}
-        if not evidence or confidence < self.settings.answer.threshold:
-            reason = "no_relevant" if hits[0].dense < 0.80 or debug["coverage"] < 0.34 else "not_stated"
-            text = (texts.DECLINE_NO_RELEVANT if reason == "no_relevant"
-                    else texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[info.kind]))
-            cites = _citations(hits, [], MAX_QUOTE)
-            return Answer(question, False, text, cites, reason, debug)
-        cites = _citations(hits, evidence, MAX_QUOTE)
+        positions = [h.position for h in hits]
+        cands = evidence.candidates(info, hits, positions, searcher.snapshot, vector)
+        chosen = evidence.choose(cands, WEIGHTS, self.settings.answer.max_sentences)
+        conf = evidence.confidence(chosen[0]) if chosen else 0.0
+        debug = {"confidence": conf, "dense": hits[0].dense,
+                 "context": chosen[0].context if chosen else 0.0}
+        if conf < self.settings.answer.threshold:
+            return _decline(info, hits, chosen, debug)
+        cites = _citations(hits, [(c.hit, c.sentence) for c in chosen])
         order = {c.chunk_id: c.n for c in cites}
-        parts = [f"{e.sentence} [{order[hits[e.hit].chunk.chunk_id]}]" for e in evidence]
+        parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
         return Answer(question, True, " ".join(parts), cites, "", debug)
 
 
-def _idf_lookup(searcher: HybridSearcher) -> dict[str, float]:
-    lex = searcher.snapshot.lexical
-    n = max(lex.size, 1)
-    cache: dict[str, float] = getattr(lex, "_idf_cache", {})
-    if not cache:
-        for term, col in lex.vocab.items():
-            df = float(lex.doc_freq[col])
-            cache[term] = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        lex._idf_cache = cache  # type: ignore[attr-defined]  # memo on the snapshot's index
-    return cache
+def _decline(
+    info: QuestionInfo, hits: list[ScoredChunk], chosen: list[evidence.Candidate],
+    debug: dict[str, float],
+) -> Answer:
+    """A decline that says why, with the closest passages (the best sentence's first)."""
+    related = bool(chosen) and chosen[0].context >= 0.5
+    reason = "not_stated" if related else "no_relevant"
+    text = (texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[info.kind]) if related
+            else texts.DECLINE_NO_RELEVANT)
+    cites = _citations(hits, [(chosen[0].hit, chosen[0].sentence)] if chosen else [])
+    return Answer(info.text, False, text, cites, reason, debug)
 
 
-def _term_weight(term: str, idf: dict[str, float]) -> float:
-    """Idf of a topic word; a word the corpus never uses weighs the most."""
-    max_idf = max(idf.values(), default=1.0)
-    return idf.get(stem(term), max_idf * 1.2)
-
-
-def _matches(term: str, stems: set[str], text_lower: str) -> bool:
-    """A topic word is found when its stem or the word itself (inside compounds) appears."""
-    return stem(term) in stems or (len(term) >= 5 and stem(term) in text_lower)
-
-
-def coverage(info: QuestionInfo, text: str, idf: dict[str, float]) -> float:
-    """Idf-weighted share of the question's topic words present in the text."""
-    if not info.terms:
-        return 0.0
-    lower = text.lower()
-    stems = {stem(w) for w in words(text)}
-    total = sum(_term_weight(t, idf) for t in info.terms)
-    found = sum(_term_weight(t, idf) for t in info.terms if _matches(t, stems, lower))
-    return found / total if total else 0.0
-
-
-def select_evidence(
-    info: QuestionInfo, hits: list[ScoredChunk], idf: dict[str, float], limit: int
-) -> list[Evidence]:
-    """The best sentences of the top hits, best first, at most `limit`, no near-duplicates."""
-    candidates: list[Evidence] = []
-    for i, hit in enumerate(hits[:4]):
-        context = f"{hit.doc.title} {hit.chunk.section}"
-        for sentence in split_sentences(hit.chunk.text):
-            if len(sentence) < 15 or sentence == hit.chunk.section:
-                continue
-            cov = coverage(info, sentence, idf)
-            ctx = coverage(info, f"{context} {sentence}", idf)
-            kind_ok = has_kind(sentence, info.kind)
-            score = (0.55 * cov + 0.25 * ctx + 0.25 * (1 if kind_ok else 0)
-                     + 0.15 / (1 + i) + 0.3 * max(hit.dense - 0.8, 0))
-            candidates.append(Evidence(sentence, i, ctx, kind_ok, score))
-    candidates.sort(key=lambda e: -e.score)
-    chosen: list[Evidence] = []
-    for cand in candidates:
-        if len(chosen) >= limit:
-            break
-        if chosen and (cand.score < 0.8 * chosen[0].score or _similar(cand, chosen)):
-            continue
-        chosen.append(cand)
-    return chosen
-
-
-def _similar(cand: Evidence, chosen: list[Evidence]) -> bool:
-    a = set(words(cand.sentence))
-    for other in chosen:
-        b = set(words(other.sentence))
-        if len(a & b) / max(len(a | b), 1) > 0.6:
-            return True
-    return False
-
-
-def _confidence(info: QuestionInfo, hits: list[ScoredChunk], evidence: list[Evidence]) -> float:
-    """0-1: how well the best evidence answers the question."""
-    if not evidence:
-        return 0.0
-    best = evidence[0]
-    dense = min(max((hits[best.hit].dense - 0.78) / 0.12, 0.0), 1.0)
-    kind = 1.0 if best.kind_ok else 0.0
-    return 0.55 * best.coverage + 0.25 * kind + 0.20 * dense
-
-
-def _citations(hits: list[ScoredChunk], evidence: list[Evidence], max_quote: int) -> tuple[Citation, ...]:
+def _citations(hits: list[ScoredChunk], quoted: list[tuple[int, str]]) -> tuple[Citation, ...]:
     """Sources numbered in answer order first, then the other hits."""
     quotes: dict[int, list[str]] = {}
-    for e in evidence:
-        quotes.setdefault(e.hit, []).append(e.sentence)
-    order = list(dict.fromkeys([e.hit for e in evidence] + list(range(len(hits)))))
+    for hit, sentence in quoted:
+        quotes.setdefault(hit, []).append(sentence)
+    order = list(dict.fromkeys([h for h, _ in quoted] + list(range(len(hits)))))
     cites = []
     for n, i in enumerate(order, start=1):
         hit = hits[i]
         quote = " ".join(" ".join(quotes.get(i, [])).split()) or " ".join(hit.chunk.text.split())
-        if len(quote) > max_quote:
-            quote = quote[: max_quote - 1].rsplit(" ", 1)[0] + "…"
+        if len(quote) > MAX_QUOTE:
+            quote = quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
         cites.append(_citation(n, hit, quote))
     return tuple(cites)
 

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ev.add_argument("--details", action="store_true", help="print every miss")
+    ev.add_argument("--compare", action="store_true",
+                    help="also compare dense-only, lexical-only and fused retrieval")
     for name, text in (("run", "Slack bot when tokens are set, else a console"),
                        ("serve", "the Slack bot"), ("health", "exit 0 when index and Slack are ok")):
         p = sub.add_parser(name, help=text)
@@ -112,8 +114,14 @@ def console(answer_fn: Callable[..., Answer]) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluate import evaluate, format_report
 
-    report = evaluate(args.file, _answerer(settings))
+    answerer = _answerer(settings)
+    report = evaluate(args.file, answerer)
     print(json.dumps(report.metrics, indent=2) if args.json else format_report(report, args.details))
+    if args.compare:
+        from bot.compare import compare, format_rows
+
+        print("\nRetrieval by method (answerable questions):")
+        print(format_rows(compare(args.file, answerer.searcher(), settings.retrieval.top_k)))
     return 0
 
 

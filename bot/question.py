@@ -67,6 +67,7 @@ class QuestionInfo:
     text: str
     kind: str  # "date" | "amount" | "party" | "general"
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
+    names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
 
 
 def analyse(question: str) -> QuestionInfo:
@@ -74,7 +75,21 @@ def analyse(question: str) -> QuestionInfo:
     lower = question.lower()
     kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(lower)), "general")
     terms = tuple(dict.fromkeys(w for w in content_words(question) if w not in QUESTION_FILLER))
-    return QuestionInfo(question, kind, terms)
+    return QuestionInfo(question, kind, terms, names_in(question))
+
+
+NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][\wåäöÅÄÖ]+(?:[-:][\wåäö]+)?)")
+GENERIC_CAPS = frozenset({"vfu", "jag", "vi", "ni", "hur", "vad", "när", "vem", "vilka"})
+
+
+def names_in(question: str) -> tuple[str, ...]:
+    """Capitalised words after the first word, and abbreviations: Sophiahemmet, KI, Danderyds."""
+    found = []
+    for match in NAME_RE.finditer(question.strip()):
+        word = match.group(1).split(":")[0].split("-")[0].lower()
+        if word.split("-")[0] not in GENERIC_CAPS and len(word) >= 2:
+            found.append(word)
+    return tuple(dict.fromkeys(found))
 
 
 def has_kind(sentence: str, kind: str) -> bool:

@@ -34,9 +34,9 @@ class EmbeddingSettings(_Group):
 class IngestSettings(_Group):
     """How files become chunks."""
 
-    chunk_size: int = Field(default=900, ge=200, description="Target chunk length in characters.")
+    chunk_size: int = Field(default=400, ge=200, description="Target chunk length in characters.")
     chunk_overlap: int = Field(
-        default=120, ge=0, description="Characters repeated between neighbouring chunks."
+        default=60, ge=0, description="Characters repeated between neighbouring chunks."
     )
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped.")
 
@@ -61,7 +61,7 @@ class AnswerSettings(_Group):
     """Extractive answers and when to decline."""
 
     threshold: float = Field(
-        default=0.5,
+        default=0.42,
         ge=0,
         le=1,
         description="Abstention threshold on the answer confidence (0-1); below it the bot declines.",

@@ -24,7 +24,16 @@ from ingest.metadata import extract_info
 from ingest.readers import kind_of, read_blocks
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
-from retrieval.index import IndexedChunk, IndexSnapshot, current_version, publish, write_version
+from retrieval.sentences import split_sentences
+from retrieval.index import (
+    IndexedChunk,
+    IndexSnapshot,
+    SentenceRow,
+    current_version,
+    passage_text,
+    publish,
+    write_version,
+)
 from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -61,12 +70,6 @@ class IngestReport:
     def to_json(self) -> dict[str, object]:
         """Summary object printed by `python -m ingest --json`."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-
-def passage_text(title: str, chunk: Chunk) -> str:
-    """What is embedded and lexically indexed: title and section give the chunk its context."""
-    head = " – ".join(p for p in (title, chunk.section) if p)
-    return f"{head}\n{chunk.text}" if head else chunk.text
 
 
 def _key(text: str) -> str:
@@ -208,16 +211,32 @@ def _ingest_locked(
         report.chunks = old.manifest.chunks if old else 0
         report.version = old.version if old else ""
         return report
-    entries, vectors, embedded = _assemble(docs, fresh, old if same_model else None, get_embedder)
-    report.embedded = embedded
-    report.chunks = len(entries)
+    built = _assemble(docs, fresh, old if same_model else None, get_embedder)
+    report.embedded = built.embedded
+    report.chunks = len(built.entries)
     version = write_version(
-        opts.index_dir, list(docs.values()), entries, vectors, model_name,
-        opts.ann_threshold, opts.decompound,
+        opts.index_dir, list(docs.values()), built.entries, built.vectors, built.sentences,
+        built.sentence_vectors, model_name, opts.ann_threshold, opts.decompound,
     )
     publish(opts.index_dir, version)
     report.version, report.published = version.name, True
     return report
+
+
+def sentence_passage(chunk: Chunk, sentence: str) -> str:
+    """What is embedded for one sentence: the section heading gives list items their subject."""
+    return f"{chunk.section}: {sentence}" if chunk.section else sentence
+
+
+@dataclass
+class Assembled:
+    """Everything of the new version except documents."""
+
+    entries: list[IndexedChunk]
+    vectors: np.ndarray
+    sentences: list[SentenceRow]
+    sentence_vectors: np.ndarray
+    embedded: int
 
 
 def _assemble(
@@ -225,10 +244,11 @@ def _assemble(
     fresh: dict[str, list[Chunk]],
     old: IndexSnapshot | None,
     get_embedder: Callable[[], Embedder],
-) -> tuple[list[IndexedChunk], np.ndarray, int]:
-    """All chunks of the new version in order, and their vectors (reused where possible)."""
+) -> Assembled:
+    """All chunks and sentences of the new version, with vectors reused where possible."""
     entries: list[IndexedChunk] = []
-    texts: list[str] = []
+    sentences: list[SentenceRow] = []
+    sentence_texts: list[str] = []
     for key in sorted(docs):
         meta = docs[key]
         if key in fresh:
@@ -238,23 +258,62 @@ def _assemble(
             chunks = [c for _, c, _ in old.chunks_of(key)]
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
+            for sentence in split_sentences(chunk.text):
+                if sentence in (chunk.section, meta.title):
+                    continue  # a heading line is not evidence
+                embedded = sentence_passage(chunk, sentence)
+                sentences.append(SentenceRow(len(entries), sentence, _key(embedded)))
+                sentence_texts.append(embedded)
             entries.append(IndexedChunk(chunk, text, _key(text)))
-            texts.append(text)
-    old_vectors, old_keys = (old.vectors(), old.embed_keys()) if old else (None, {})
-    todo = [i for i, e in enumerate(entries) if e.embed_key not in old_keys]
-    dim = int(old_vectors.shape[1]) if old_vectors is not None else 0
-    new_vecs = _embed([texts[i] for i in todo], get_embedder) if todo else None
-    if new_vecs is not None:
-        dim = new_vecs.shape[1]
-    if not dim:
-        dim = get_embedder().dim
-    vectors = np.zeros((len(entries), dim), dtype=np.float32)
+    chunk_old = (old.vectors(), old.embed_keys()) if old else None
+    sent_old = (old.sentence_vectors(), old.sentence_keys()) if old else None
+    chunk_todo = _missing([e.embed_key for e in entries], chunk_old)
+    sent_todo = _missing([r.embed_key for r in sentences], sent_old)
+    texts = [entries[i].passage for i in chunk_todo] + [sentence_texts[i] for i in sent_todo]
+    new = _embed(texts, get_embedder) if texts else None
+    dim = _dim(new, chunk_old, get_embedder)
+    vectors = _fill([e.embed_key for e in entries], chunk_todo, new, 0, chunk_old, dim)
+    sent_vectors = _fill(
+        [r.embed_key for r in sentences], sent_todo, new, len(chunk_todo), sent_old, dim
+    )
+    return Assembled(entries, vectors, sentences, sent_vectors, len(texts))
+
+
+Previous = tuple[np.ndarray, dict[str, int]]
+
+
+def _missing(keys: list[str], old: Previous | None) -> list[int]:
+    """Indexes of keys that have no vector in the previous version."""
+    have = old[1] if old else {}
+    return [i for i, k in enumerate(keys) if k not in have]
+
+
+def _dim(new: np.ndarray | None, old: Previous | None, get_embedder: Callable[[], Embedder]) -> int:
+    if new is not None:
+        return int(new.shape[1])
+    if old is not None:
+        return int(old[0].shape[1])
+    return get_embedder().dim
+
+
+def _fill(
+    keys: list[str],
+    todo: list[int],
+    new: np.ndarray | None,
+    offset: int,
+    old: Previous | None,
+    dim: int,
+) -> np.ndarray:
+    """Vectors for `keys`: rows `todo` from `new[offset:]`, the others from the old version."""
+    out = np.zeros((len(keys), dim), dtype=np.float32)
     for row, i in enumerate(todo):
-        vectors[i] = new_vecs[row]  # type: ignore[index]  # new_vecs is set when todo is
-    for i, entry in enumerate(entries):
-        if entry.embed_key in old_keys and old_vectors is not None:
-            vectors[i] = old_vectors[old_keys[entry.embed_key]]
-    return entries, vectors, len(todo)
+        out[i] = new[offset + row]  # type: ignore[index]  # new is set whenever todo is
+    if old is not None:
+        old_vectors, old_keys = old
+        for i, key in enumerate(keys):
+            if key in old_keys:
+                out[i] = old_vectors[old_keys[key]]
+    return out
 
 
 def _embed(texts: list[str], get_embedder: Callable[[], Embedder]) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The on-disk index: immutable versions under `versions/`, the live one named by `CURRENT`.
 
-A version folder holds manifest.json, meta.sqlite (documents and chunks), vectors.npy,
+A version folder holds manifest.json, meta.sqlite (documents, chunks, sentences), vectors.npy,
+sentence_vectors.npy,
 dense.faiss and the lexical index. Writers build a new folder and then replace `CURRENT`
 atomically, so readers always see one complete version.
 """
@@ -40,7 +41,12 @@ CREATE TABLE chunks (
         REFERENCES documents(path), page INTEGER NOT NULL, section TEXT NOT NULL,
     ordinal INTEGER NOT NULL, text TEXT NOT NULL, embed_key TEXT NOT NULL
 );
+CREATE TABLE sentences (
+    sid INTEGER PRIMARY KEY, chunk_pos INTEGER NOT NULL REFERENCES chunks(pos),
+    text TEXT NOT NULL, embed_key TEXT NOT NULL
+);
 CREATE INDEX chunks_doc ON chunks(doc_path);
+CREATE INDEX sentences_chunk ON sentences(chunk_pos);
 CREATE INDEX chunks_key ON chunks(embed_key);
 """
 
@@ -59,12 +65,36 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class SentenceRow:
+    """One sentence of a chunk, embedded on its own so answers can pick the best sentence."""
+
+    chunk_pos: int
+    text: str
+    embed_key: str
+
+
+@dataclass(frozen=True)
 class IndexedChunk:
     """A chunk ready to be written: its vector and the key its vector was computed from."""
 
     chunk: Chunk
     passage: str  # the text that was embedded and is lexically indexed (title, section, text)
     embed_key: str
+
+
+def passage_text(title: str, chunk: Chunk) -> str:
+    """What is embedded and lexically indexed: title and section give the chunk its context."""
+    head = " – ".join(p for p in (title, chunk.section) if p and p not in chunk.text[:200])
+    return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def passage_texts(snapshot: IndexSnapshot) -> list[str]:
+    """Every chunk's passage text, in position order (to rebuild a lexical index)."""
+    with snapshot._lock:  # noqa: SLF001 - module-level helper of the snapshot's own format
+        rows = snapshot._db.execute(  # noqa: SLF001
+            "SELECT doc_path, text, page, section, ordinal FROM chunks ORDER BY pos"
+        ).fetchall()
+    return [passage_text(snapshot.documents[r[0]].title, Chunk(*r)) for r in rows]
 
 
 class IndexSnapshot:
@@ -80,6 +110,7 @@ class IndexSnapshot:
         self.documents = {d.path: d for d in self._load_documents()}
         self.dense = FaissStore.load(folder / "dense.faiss")
         self.lexical = LexicalIndex.load(folder)
+        self._sentence_vectors = np.load(folder / "sentence_vectors.npy", mmap_mode="r")
 
     @property
     def version(self) -> str:
@@ -119,6 +150,28 @@ class IndexSnapshot:
         """Position of each passage-text key (the key a chunk's vector was computed from)."""
         with self._lock:
             return dict(self._db.execute("SELECT embed_key, pos FROM chunks").fetchall())
+
+    def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+        """(sentence id, text) of the chunks at these positions, in order."""
+        pos = list(positions)
+        out: dict[int, list[tuple[int, str]]] = {p: [] for p in pos}
+        if not pos:
+            return out
+        marks = ",".join("?" * len(pos))
+        sql = f"SELECT chunk_pos, sid, text FROM sentences WHERE chunk_pos IN ({marks}) ORDER BY sid"
+        with self._lock:
+            for chunk_pos, sid, text in self._db.execute(sql, pos):
+                out[chunk_pos].append((sid, text))
+        return out
+
+    def sentence_keys(self) -> dict[str, int]:
+        """Row of each sentence embedding key (to reuse vectors of unchanged sentences)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT embed_key, sid FROM sentences").fetchall())
+
+    def sentence_vectors(self) -> np.ndarray:
+        """All sentence vectors, memory-mapped, row i for sentence id i."""
+        return self._sentence_vectors
 
     def vectors(self) -> np.ndarray:
         """All vectors, memory-mapped, row i for position i."""
@@ -162,6 +215,8 @@ def write_version(
     documents: list[DocumentMeta],
     chunks: list[IndexedChunk],
     vectors: np.ndarray,
+    sentences: list[SentenceRow],
+    sentence_vectors: np.ndarray,
     model: str,
     ann_threshold: int,
     decompound: bool,
@@ -172,8 +227,9 @@ def write_version(
     name = time.strftime("v%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     tmp = versions / f".tmp-{name}"
     tmp.mkdir()
-    _write_meta(tmp / "meta.sqlite", documents, chunks)
+    _write_meta(tmp / "meta.sqlite", documents, chunks, sentences)
     np.save(tmp / "vectors.npy", vectors)
+    np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     store = FaissStore.build(vectors, ann_threshold)
     store.save(tmp / "dense.faiss")
     LexicalIndex.build([c.passage for c in chunks], decompound=decompound).save(tmp)
@@ -192,7 +248,12 @@ def write_version(
     return final
 
 
-def _write_meta(path: Path, documents: list[DocumentMeta], chunks: list[IndexedChunk]) -> None:
+def _write_meta(
+    path: Path,
+    documents: list[DocumentMeta],
+    chunks: list[IndexedChunk],
+    sentences: list[SentenceRow],
+) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript(SCHEMA)
@@ -210,6 +271,10 @@ def _write_meta(path: Path, documents: list[DocumentMeta], chunks: list[IndexedC
                  c.chunk.ordinal, c.chunk.text, c.embed_key)
                 for pos, c in enumerate(chunks)
             ],
+        )
+        db.executemany(
+            "INSERT INTO sentences VALUES (?, ?, ?, ?)",
+            [(sid, r.chunk_pos, r.text, r.embed_key) for sid, r in enumerate(sentences)],
         )
         db.commit()
     finally:

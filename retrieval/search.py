@@ -74,6 +74,7 @@ class HybridSearcher:
                     score=score,
                     dense=dense_map.get(pos, 0.0),
                     lexical=lex_map.get(pos, 0.0),
+                    position=pos,
                 )
             )
         return out

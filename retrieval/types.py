@@ -51,6 +51,7 @@ class ScoredChunk:
     score: float  # fused score used for ranking
     dense: float = 0.0  # cosine similarity with the question, 0 when not among dense hits
     lexical: float = 0.0  # BM25 score, 0 when not among lexical hits
+    position: int = -1  # row of the chunk in the index version it came from
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,12 @@ class Answering:
         self._threads = threads
         self._docs_base_url = docs_base_url
 
-    def answer_message(self, question: Question) -> None:
+    def queue_message(self, question: Question) -> None:
         """React with :eyes: and queue an answer to a message (channel thread or DM)."""
         self._react("reactions_add", question)
         self._pool.submit(self._answer_and_post, question)
 
-    def answer_command(self, question: Question, respond: Respond) -> None:
+    def queue_command(self, question: Question, respond: Respond) -> None:
         """Queue an answer to a slash command, delivered with `respond` (only the asker sees it)."""
         self._pool.submit(self._answer_and_respond, question, respond)
 

@@ -12,7 +12,7 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handl
 from bot.slack.answering import AnswerFn, Answering
 from bot.slack.dedupe import SeenKeys, dedupe_middleware
 from bot.slack.feedback import FeedbackStore
-from bot.slack.handlers import ChannelPolicy, register
+from bot.slack.handlers import ChannelPolicy, Listeners
 from bot.slack.threads import ThreadMemory
 from config.settings import Settings
 
@@ -81,12 +81,12 @@ def build_app(
         threads=ThreadMemory(settings.data_dir),
         docs_base_url=slack.docs_base_url,
     )
-    register(
-        app,
+    listeners = Listeners(
         answering,
         ChannelPolicy(slack.allowed_channels, slack.allow_dms),
         seen,
         FeedbackStore(settings.data_dir, salt=salt),
         command_name=slack.command,
     )
+    listeners.register(app)
     return app

@@ -56,6 +56,11 @@ def is_from_person(event: dict[str, Any]) -> bool:
     )
 
 
+def is_help(text: str) -> bool:
+    """True for "hjälp", "help", "?" (any case, with or without "!" or ".")."""
+    return text.lower().strip().rstrip("!.") in messages.HELP_WORDS
+
+
 def strip_mention(text: str, bot_user_id: str | None) -> str:
     """The question without `<@BOT>` mentions of the bot."""
     if bot_user_id:
@@ -63,24 +68,38 @@ def strip_mention(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split())
 
 
-def register(
-    app: App,
-    answering: Answering,
-    policy: ChannelPolicy,
-    seen: SeenKeys,
-    feedback: FeedbackStore,
-    command_name: str,
-) -> None:
-    """Attach all listeners to `app`; the slash command is `command_name` (e.g. "/avtal")."""
+class Listeners:
+    """The Bolt listeners; `register(app)` attaches them (the slash command is `command_name`)."""
 
-    def on_message_event(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        mention = event.get("type") == "app_mention"
-        if not mention and event.get("channel_type") != "im":
-            return
-        if not is_from_person(event):
+    def __init__(
+        self,
+        answering: Answering,
+        policy: ChannelPolicy,
+        seen: SeenKeys,
+        feedback: FeedbackStore,
+        command_name: str,
+    ) -> None:
+        self.answering = answering
+        self.policy = policy
+        self.seen = seen
+        self.feedback = feedback
+        self.command_name = command_name
+
+    def register(self, app: App) -> None:
+        """Attach mentions, DMs, the slash command and the feedback buttons to `app`."""
+        app.event("app_mention")(self.on_message_event)
+        app.event("message")(self.on_message_event)
+        app.command(self.command_name)(self.on_command)
+        app.action(_FEEDBACK_ACTION)(self.on_feedback)
+
+    def on_message_event(
+        self, event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        """An app_mention, or a message.im; other messages, bots and edits are ignored."""
+        if event.get("type") != "app_mention" and event.get("channel_type") != "im":
             return
         channel, ts = event.get("channel", ""), event.get("ts", "")
-        if not seen.first_time(f"message:{channel}:{ts}"):
+        if not is_from_person(event) or not self.seen.first_time(f"message:{channel}:{ts}"):
             return
         thread_ts = event.get("thread_ts")
         question = Question(
@@ -91,42 +110,47 @@ def register(
             reply_in=thread_ts or (None if is_dm(channel) else ts),
             thread=thread_ts or ts,
         )
-        _ask(question, client)
+        self._ask(question, client)
 
-    def _ask(question: Question, client: WebClient) -> None:
-        if not policy.allows(question.channel):
+    def _ask(self, question: Question, client: WebClient) -> None:
+        if not self.policy.allows(question.channel):
             _tell_not_enabled(client, question)
-        elif not question.text:
-            answering.post(question.channel, question.reply_in, notice(messages.EMPTY_QUESTION))
-        elif question.text.lower() in messages.HELP_WORDS:
-            answering.post(
-                question.channel, question.reply_in, notice(messages.help_text(command_name))
+        elif not question.text or is_help(question.text):
+            text = (
+                messages.help_text(self.command_name) if question.text else messages.EMPTY_QUESTION
             )
+            self.answering.post(question.channel, question.reply_in, notice(text))
         else:
-            answering.answer_message(question)
+            self.answering.queue_message(question)
 
-    def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        """The slash command: help, not-enabled or "working" in the ack; the answer by respond()."""
         text = " ".join(command.get("text", "").split())
         channel = command.get("channel_id", "")
-        if not text or text.lower() in messages.HELP_WORDS:
-            ack(**notice(messages.help_text(command_name)).kwargs())
-        elif not policy.allows(channel):
+        if not text or is_help(text):
+            ack(**notice(messages.help_text(self.command_name)).kwargs())
+        elif not self.policy.allows(channel):
             ack(text=messages.NOT_ENABLED)
         else:
             ack(text=messages.WORKING)
-            answering.answer_command(
-                Question(text=text, channel=channel, user=command.get("user_id", "")), respond
-            )
+            question = Question(text=text, channel=channel, user=command.get("user_id", ""))
+            self.answering.queue_command(question, respond)
 
     def on_feedback(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
     ) -> None:
+        """A click on "Hjälpte" / "Hjälpte inte": store the vote, thank the voter privately."""
         ack()
         helpful = action.get("action_id") == ACTION_HELPED
-        _store_vote(body, action, helpful)
+        self._store_vote(body, action, helpful)
         _thank(body, helpful, client, respond)
 
-    def _store_vote(body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
+    def _store_vote(self, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
         question, answer, answered, chunk_ids = decode_value(action.get("value", ""))
         container = body.get("container") or {}
         vote = Vote(
@@ -137,17 +161,12 @@ def register(
             chunk_ids=chunk_ids,
             channel=(body.get("channel") or {}).get("id", "") or container.get("channel_id", ""),
             message_ts=container.get("message_ts", ""),
-            user_hash=feedback.hash_user((body.get("user") or {}).get("id", "")),
+            user_hash=self.feedback.hash_user((body.get("user") or {}).get("id", "")),
         )
         try:
-            feedback.add(vote)
+            self.feedback.add(vote)
         except Exception:
-            logger.exception("Storing feedback in %s failed", feedback.path)
-
-    app.event("app_mention")(on_message_event)
-    app.event("message")(on_message_event)
-    app.command(command_name)(on_command)
-    app.action(_FEEDBACK_ACTION)(on_feedback)
+            logger.exception("Storing feedback in %s failed", self.feedback.path)
 
 
 def _tell_not_enabled(client: WebClient, question: Question) -> None:

@@ -66,13 +66,16 @@ class RunningBot:
 
 
 def _close_socket_mode(handler: SocketModeHandler) -> None:
-    """Close the Socket Mode client without waiting out its 3-second receive timeout.
+    """Close the Socket Mode client without waiting out its receive and queue timeouts.
 
-    The built-in client closes the socket only after a blocked recv() times out; shutting the
-    socket down first wakes that recv at once.
+    The built-in client closes the socket only after a blocked recv() times out (3 s) and stops
+    its message loop only after a queue read times out (1 s); shutting the socket down and
+    queueing an empty message wake both at once.
     """
     client = handler.client
     client.auto_reconnect_enabled = False
+    client.closed = True
+    client.message_queue.put(None)
     session = client.current_session
     sock = session.sock if session is not None else None
     if sock is not None:

@@ -30,7 +30,7 @@ def _words(text: str) -> list[str]:
     overlap=st.integers(0, 199),
 )
 def test_chunking_never_loses_text(paragraphs, size: int, overlap: int) -> None:
-    """Every sentence of every block appears whole in some chunk, and chunks keep page order."""
+    """Every sentence that fits appears whole in a chunk; longer ones keep all words in order."""
     blocks = []
     page = 1
     for text, heading, step in paragraphs:
@@ -42,7 +42,11 @@ def test_chunking_never_loses_text(paragraphs, size: int, overlap: int) -> None:
     for block in blocks:
         for sentence in split_sentences(block.text):
             needle = " ".join(_words(sentence))
-            assert any(needle in hay for hay in chunk_words), sentence
+            if len(sentence) <= size:
+                assert any(needle in hay for hay in chunk_words), sentence
+            else:
+                rest = iter(" ".join(chunk_words).split())
+                assert all(word in rest for word in needle.split()), sentence
     assert [c.ordinal for c in chunks] == list(range(len(chunks)))
     pages = [c.page for c in chunks]
     assert pages == sorted(pages)

@@ -83,7 +83,7 @@ def test_changed_file_replaced_and_deleted_file_removed(tmp_path: Path) -> None:
     emb = CountingEmbedder()
     report = _run(corpus, tmp_path / "index", emb)
     assert report.updated == ["avtal.md"] and report.removed == ["beslut.txt"]
-    assert emb.calls == 1  # the unchanged section of avtal.md kept its vector
+    assert emb.calls == 2  # the new chunk and its one sentence; the unchanged section kept its vectors
     snap = open_current(tmp_path / "index")
     assert set(snap.documents) == {"avtal.md", "plan.pdf"}
     texts = [c.text for _, c, _ in snap.chunks_of("avtal.md")]

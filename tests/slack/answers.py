@@ -37,14 +37,25 @@ class Recorder:
             self.calls.append((question, tuple(history)))
         if self.delay:
             time.sleep(self.delay)
-        return Answer(question=question, answered=True, text=f"Svar: {question} [1]", citations=(SOURCE,))
+        return Answer(
+            question=question, answered=True, text=f"Svar: {question} [1]", citations=(SOURCE,)
+        )
 
 
 def declining(question: str, history: Sequence[str]) -> Answer:
     """Declines with the closest passages."""
     closest = (
-        Citation(2, "protokoll.md", "Protokoll styrgrupp", 1, "Ärende 4", "Budgeten diskuterades.", 0.2,
-                 doc_path="protokoll.md", chunk_id="chunk-closest-1"),
+        Citation(
+            2,
+            "protokoll.md",
+            "Protokoll styrgrupp",
+            1,
+            "Ärende 4",
+            "Budgeten diskuterades.",
+            0.2,
+            doc_path="protokoll.md",
+            chunk_id="chunk-closest-1",
+        ),
     )
     return Answer(
         question=question,
@@ -62,6 +73,17 @@ def raising(question: str, history: Sequence[str]) -> Answer:
 
 def hostile(question: str, history: Sequence[str]) -> Answer:
     """A source whose text tries to ping the channel and a user."""
-    source = Citation(1, "ond.md", "Titel <!here> & co", 1, "<@U999>", HOSTILE_QUOTE, 0.8,
-                      doc_path="ond.md", chunk_id="chunk-hostile")
-    return Answer(question=question, answered=True, text="Se källan <!everyone> [1]", citations=(source,))
+    source = Citation(
+        1,
+        "ond.md",
+        "Titel <!here> & co",
+        1,
+        "<@U999>",
+        HOSTILE_QUOTE,
+        0.8,
+        doc_path="ond.md",
+        chunk_id="chunk-hostile",
+    )
+    return Answer(
+        question=question, answered=True, text="Se källan <!everyone> [1]", citations=(source,)
+    )

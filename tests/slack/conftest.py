@@ -14,7 +14,14 @@ from bot.slack.answering import AnswerFn
 from config.settings import Settings, SlackSettings
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
-PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 SIGNING_SECRET = "fake-signing-secret-0123456789"
 
 

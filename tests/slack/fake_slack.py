@@ -46,6 +46,7 @@ class Call:
     status: int
     ok: bool
     at: float
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-slack", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="fake-slack", daemon=True
+        )
         self._lock = threading.Lock()
         self._state = _State()
         self._ts = itertools.count(1)
@@ -127,7 +130,9 @@ class FakeSlack:
         with self._lock:
             found = list(self._state.calls)
         return [
-            c for c in found if (method is None or c.method == method) and (ok is None or c.ok == ok)
+            c
+            for c in found
+            if (method is None or c.method == method) and (ok is None or c.ok == ok)
         ]
 
     def responses(self, key: str | None = None) -> list[dict[str, Any]]:
@@ -136,7 +141,11 @@ class FakeSlack:
             return [body for k, body, _ in self._state.responses if key is None or k == key]
 
     def fail_next(
-        self, method: str, error: str = "ratelimited", status: int = 200, retry_after: int | None = None
+        self,
+        method: str,
+        error: str = "ratelimited",
+        status: int = 200,
+        retry_after: int | None = None,
     ) -> None:
         """Make the next call of `method` fail: HTTP 429 with Retry-After, or ok:false `error`."""
         with self._lock:
@@ -254,7 +263,7 @@ class FakeSlack:
         if status == 429:
             failure_after = body.pop("_retry_after", 1)
             headers["Retry-After"] = str(failure_after)
-        call = Call(method, params, token, status, bool(body.get("ok")), time.monotonic())
+        call = Call(method, params, token, status, bool(body.get("ok")), time.monotonic(), body)
         with self._lock:
             self._state.calls.append(call)
         return web.json_response(body, status=status, headers=headers)
@@ -279,15 +288,27 @@ class FakeSlack:
 
     def _result(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "samverkansbot",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://fake.slack.com/",
+                "team": "Fake",
+                "user": "samverkansbot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
         if method == "apps.connections.open":
             self._state.connections_opened += 1
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4()}"}
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": ts,
-                    "message": {"text": params.get("text", ""), "ts": ts, "bot_id": BOT_ID}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": {"text": params.get("text", ""), "ts": ts, "bot_id": BOT_ID},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method in {"chat.update", "reactions.add", "reactions.remove"}:
@@ -305,8 +326,12 @@ class FakeSlack:
         await ws.prepare(request)
         with self._lock:
             self._state.sockets.append(ws)
-        hello = {"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID},
-                 "debug_info": {"host": "fake", "approximate_connection_time": 18060}}
+        hello = {
+            "type": "hello",
+            "num_connections": 1,
+            "connection_info": {"app_id": APP_ID},
+            "debug_info": {"host": "fake", "approximate_connection_time": 18060},
+        }
         await ws.send_str(json.dumps(hello))
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:

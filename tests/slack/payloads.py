@@ -48,7 +48,11 @@ def mention(
 
 
 def direct_message(
-    text: str, channel: str = "D0DIRECT", user: str = "U0ASKER", thread_ts: str | None = None, **extra: Any
+    text: str,
+    channel: str = "D0DIRECT",
+    user: str = "U0ASKER",
+    thread_ts: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """A message.im event."""
     ts = next_ts()
@@ -67,7 +71,9 @@ def direct_message(
     return event
 
 
-def slash_command(text: str, response_url: str, channel: str = "C0GENERAL", command: str = "/avtal") -> dict:
+def slash_command(
+    text: str, response_url: str, channel: str = "C0GENERAL", command: str = "/avtal"
+) -> dict:
     """The form fields of a slash command invocation, as Socket Mode delivers them."""
     return {
         "token": "verification-token",
