@@ -26,6 +26,18 @@ from retrieval.types import Answer, Citation, ScoredChunk
 log = logging.getLogger(__name__)
 MAX_QUOTE = 400
 WEIGHTS = evidence.Weights()  # chosen with scripts/tune_answer.py
+RERANK_POOL = 10  # hits whose sentences are scored; the best top_k become the sources
+
+
+def _rerank(
+    hits: list[ScoredChunk], cands: list[evidence.Candidate], k: int
+) -> list[ScoredChunk]:
+    """The k hits whose best sentence scores highest, best first (ties keep search order)."""
+    best: dict[int, float] = {}
+    for c in cands:
+        best[c.hit] = max(best.get(c.hit, 0.0), c.score(WEIGHTS))
+    order = sorted(range(len(hits)), key=lambda i: (-best.get(i, 0.0), i))[:k]
+    return [hits[i] for i in order]
 
 
 class Answerer:
@@ -71,7 +83,8 @@ class Answerer:
             info = QuestionInfo(question, info.kind, merged.terms, merged.names)
         searcher = self.searcher()
         vector = self.embedder.embed_query(query)
-        hits = searcher.search(query, self.settings.retrieval.top_k, query_vector=vector)
+        pool = max(self.settings.retrieval.top_k, RERANK_POOL)
+        hits = searcher.search(query, pool, query_vector=vector)
         return self._compose(info, hits, searcher, vector)
 
     def _compose(
@@ -82,42 +95,49 @@ class Answerer:
         if not hits:
             return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason="no_relevant")
         positions = [h.position for h in hits]
-        cands = evidence.candidates(info, hits, positions, searcher.snapshot, vector)
+        cands = evidence.candidates(info, hits, positions, searcher.snapshot, vector, len(hits))
         chosen = evidence.choose(cands, WEIGHTS, self.settings.answer.max_sentences)
+        ranked = _rerank(hits, cands, self.settings.retrieval.top_k)
         conf = evidence.confidence(chosen[0]) if chosen else 0.0
         debug = {"confidence": conf, "dense": hits[0].dense,
                  "context": chosen[0].context if chosen else 0.0}
         if conf < self.settings.answer.threshold:
-            return _decline(info, hits, chosen, debug)
-        cites = _citations(hits, [(c.hit, c.sentence) for c in chosen])
+            return _decline(info, hits, ranked, chosen, debug)
+        cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen])
         order = {c.chunk_id: c.n for c in cites}
         parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
         return Answer(question, True, " ".join(parts), cites, "", debug)
 
 
 def _decline(
-    info: QuestionInfo, hits: list[ScoredChunk], chosen: list[evidence.Candidate],
-    debug: dict[str, float],
+    info: QuestionInfo, hits: list[ScoredChunk], ranked: list[ScoredChunk],
+    chosen: list[evidence.Candidate], debug: dict[str, float],
 ) -> Answer:
     """A decline that says why, with the closest passages (the best sentence's first)."""
     related = bool(chosen) and chosen[0].context >= 0.5
     reason = "not_stated" if related else "no_relevant"
     text = (texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[info.kind]) if related
             else texts.DECLINE_NO_RELEVANT)
-    cites = _citations(hits, [(chosen[0].hit, chosen[0].sentence)] if chosen else [])
+    cites = _citations(ranked, [(hits[chosen[0].hit], chosen[0].sentence)] if chosen else [])
     return Answer(info.text, False, text, cites, reason, debug)
 
 
-def _citations(hits: list[ScoredChunk], quoted: list[tuple[int, str]]) -> tuple[Citation, ...]:
-    """Sources numbered in answer order first, then the other hits."""
-    quotes: dict[int, list[str]] = {}
+def _citations(
+    ranked: list[ScoredChunk], quoted: list[tuple[ScoredChunk, str]]
+) -> tuple[Citation, ...]:
+    """Sources numbered in answer order first, then the other ranked hits."""
+    quotes: dict[str, list[str]] = {}
+    by_id = {h.chunk.chunk_id: h for h in ranked}
     for hit, sentence in quoted:
-        quotes.setdefault(hit, []).append(sentence)
-    order = list(dict.fromkeys([h for h, _ in quoted] + list(range(len(hits)))))
+        quotes.setdefault(hit.chunk.chunk_id, []).append(sentence)
+        by_id.setdefault(hit.chunk.chunk_id, hit)
+    order = list(dict.fromkeys([h.chunk.chunk_id for h, _ in quoted]
+                               + [h.chunk.chunk_id for h in ranked]))
     cites = []
-    for n, i in enumerate(order, start=1):
-        hit = hits[i]
-        quote = " ".join(" ".join(quotes.get(i, [])).split()) or " ".join(hit.chunk.text.split())
+    for n, chunk_id in enumerate(order[: max(len(ranked), len(quotes))], start=1):
+        hit = by_id[chunk_id]
+        quote = " ".join(" ".join(quotes.get(chunk_id, [])).split())
+        quote = quote or " ".join(hit.chunk.text.split())
         if len(quote) > MAX_QUOTE:
             quote = quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
         cites.append(_citation(n, hit, quote))

@@ -240,9 +240,8 @@ def read_packed(buf: memoryview) -> tuple[Header, dict[str, Entry]]:
     (norm_bytes,) = rd.unpack(_U32)
     rd.pos += norm_bytes
     logger.debug("skipped a %d-entry normalization map", n_norm)
-    header = Header(
-        hidden, layers, heads, ff, vocab, positions, types, float(eps), pad, bos, eos, pieces
-    )
+    eps = float(f"{eps:.7g}")  # the float32 1e-12 would print as 9.999999960041972e-13
+    header = Header(hidden, layers, heads, ff, vocab, positions, types, eps, pad, bos, eos, pieces)
     return header, _read_directory(rd)
 
 

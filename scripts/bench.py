@@ -1,0 +1,163 @@
+"""Benchmark: prints figures, asserts nothing. `make bench` runs it.
+
+    python scripts/bench.py [--chunks 100000] [--skip-large] [--write docs/benchmarks.md]
+
+Measures on this machine: ingestion throughput of the sample corpus, re-ingest time of the
+unchanged corpus, warm question latency p50/p95 on the sample corpus and on a synthetic index
+of N chunks (HNSW above the threshold), and peak RSS of `python -m ingest` and
+`python -m bot ask` as separate processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.answer import Answerer  # noqa: E402
+from bot.evaluate import load_items  # noqa: E402
+from config.settings import Settings  # noqa: E402
+from retrieval.embedder import load_embedder  # noqa: E402
+from retrieval.index import IndexedChunk, SentenceRow, publish, write_version  # noqa: E402
+from retrieval.types import Chunk, DocumentMeta  # noqa: E402
+
+QUESTIONS = ROOT / "tests" / "eval" / "qa.jsonl"
+
+
+def run_measured(args: list[str], env: dict[str, str], stdin: str = "") -> tuple[float, int, str]:
+    """Run a child process; return (seconds, peak RSS in MB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out, _ = proc.communicate(stdin)
+    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+    elapsed = time.perf_counter() - start
+    rss = usage.ru_maxrss // 1024 if usage else _child_rss()
+    return elapsed, rss, out
+
+
+def _child_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.array(values), q))
+
+
+def latency(answerer: Answerer, questions: list[str], rounds: int = 1) -> tuple[float, float]:
+    """Warm latency in ms: one warm-up pass, then `rounds` timed passes."""
+    for q in questions[:5]:
+        answerer.answer(q)
+    times = []
+    for _ in range(rounds):
+        for q in questions:
+            start = time.perf_counter()
+            answerer.answer(q)
+            times.append((time.perf_counter() - start) * 1000)
+    return percentile(times, 50), percentile(times, 95)
+
+
+def bench_sample(tmp: Path, figures: dict[str, object]) -> None:
+    index = tmp / "sample-index"
+    env = {**os.environ, "INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+    ingest = [sys.executable, "-m", "ingest", "--json"]
+    seconds, rss, out = run_measured(ingest, env)
+    summary = json.loads(out)
+    figures["ingest_seconds"] = round(seconds, 1)
+    figures["ingest_chunks"] = summary["chunks"]
+    figures["ingest_embedded_passages"] = summary["embedded"]
+    figures["ingest_chunks_per_s"] = round(summary["chunks"] / seconds, 2)
+    figures["ingest_passages_per_s"] = round(summary["embedded"] / seconds, 2)
+    figures["ingest_peak_rss_mb"] = rss
+    seconds, _, out = run_measured(ingest, env)
+    figures["reingest_unchanged_seconds"] = round(seconds, 2)
+    figures["reingest_unchanged_embedded"] = json.loads(out)["embedded"]
+    questions = [i.question for i in load_items(QUESTIONS)]
+    ask = [sys.executable, "-m", "bot", "ask", "--json"]
+    seconds, rss, _ = run_measured(ask, env, "\n".join(questions[:20]) + "\n")
+    figures["ask_20_questions_process_seconds"] = round(seconds, 1)
+    figures["ask_peak_rss_mb"] = rss
+    answerer = Answerer(Settings(index_dir=index))
+    p50, p95 = latency(answerer, questions, rounds=2)
+    figures["sample_latency_ms_p50"] = round(p50, 1)
+    figures["sample_latency_ms_p95"] = round(p95, 1)
+
+
+def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: int) -> float:
+    """Write an index of n synthetic Swedish chunks with random unit vectors; seconds taken."""
+    rng = np.random.default_rng(7)
+    words = ("kommunen lärosätet ska senast handledare student VFU platser avtal uppföljning "
+             "forum dialog rapport ersättning termin samordnare nämnden beslut plan").split()
+    start = time.perf_counter()
+    docs, entries, sentences = [], [], []
+    per_doc = 100
+    for d in range(n // per_doc):
+        path = f"syntetisk/dok{d:05d}.md"
+        docs.append(DocumentMeta(path, f"Syntetiskt dokument {d}", f"{d:064x}", "md"))
+        for c in range(per_doc):
+            text = " ".join(rng.choice(words, 25)).capitalize() + f" {d}-{c}."
+            chunk = Chunk(path, text, 1, f"{c % 9 + 1} Avsnitt", c)
+            sentences.append(SentenceRow(len(entries), text, f"s{d}-{c}"))
+            entries.append(IndexedChunk(chunk, text, f"k{d}-{c}"))
+    vectors = rng.normal(size=(len(entries), dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    version = write_version(index, docs, entries, vectors, sentences, vectors, model,
+                            ann_threshold, True)
+    publish(index, version)
+    return time.perf_counter() - start
+
+
+def bench_large(tmp: Path, n: int, figures: dict[str, object]) -> None:
+    settings = Settings()
+    embedder = load_embedder(settings.embedding.model)
+    index = tmp / "large-index"
+    build = synthetic_index(index, n, embedder.name, embedder.dim,
+                            settings.retrieval.ann_threshold)
+    figures["large_chunks"] = n
+    figures["large_build_seconds"] = round(build, 1)
+    answerer = Answerer(Settings(index_dir=index), embedder=embedder)
+    figures["large_index_approximate"] = answerer.snapshot.manifest.approximate
+    questions = [i.question for i in load_items(QUESTIONS)]
+    p50, p95 = latency(answerer, questions)
+    figures["large_latency_ms_p50"] = round(p50, 1)
+    figures["large_latency_ms_p95"] = round(p95, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--write", type=Path, help="append the figures to this Markdown file")
+    args = parser.parse_args()
+    figures: dict[str, object] = {
+        "date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_sample(Path(tmp), figures)
+        if not args.skip_large:
+            bench_large(Path(tmp), args.chunks, figures)
+    width = max(len(k) for k in figures)
+    lines = [f"{k:<{width}}  {v}" for k, v in figures.items()]
+    print("\n".join(lines))
+    if args.write:
+        with open(args.write, "a", encoding="utf-8") as fh:
+            fh.write("\n```\n$ python scripts/bench.py\n" + "\n".join(lines) + "\n```\n")
+
+
+if __name__ == "__main__":
+    main()
