@@ -8,6 +8,7 @@ its section cover, whether it holds what the question asks for, and its chunk's 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,7 +118,9 @@ def candidates(
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
         names_ok = names_present(info, document_text(snapshot, hit.doc.path))
-        for sid, sentence in by_chunk.get(pos, []):
+        rows = by_chunk.get(pos, [])
+        for n, (sid, raw) in enumerate(rows):
+            sentence = with_list(raw, [t for _, t in rows[n + 1 :]])
             cos = float(np.dot(vectors[sid], query_vector))
             out.append(Candidate(
                 sentence=sentence,
@@ -129,6 +132,27 @@ def candidates(
                 names_ok=names_ok,
             ))
     return out
+
+
+BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
+
+
+def clean(sentence: str) -> str:
+    """A sentence as shown in an answer: no leading bullet, no trailing comma."""
+    text = BULLET.sub("", sentence).strip()
+    return text[:-1] + "." if text.endswith((",", ";")) else text
+
+
+def with_list(sentence: str, following: list[str], limit: int = 6) -> str:
+    """A sentence that introduces a list ("... fyra delar:") with the list items after it."""
+    if not sentence.rstrip().endswith(":"):
+        return clean(sentence)
+    items = []
+    for text in following[:limit]:
+        if not BULLET.match(text) and items:
+            break
+        items.append(clean(text).rstrip("."))
+    return f"{sentence.rstrip()} {'; '.join(items)}." if items else sentence
 
 
 def choose(cands: list[Candidate], w: Weights, limit: int, margin: float = 0.85) -> list[Candidate]:

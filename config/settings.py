@@ -46,7 +46,7 @@ class RetrievalSettings(_Group):
 
     top_k: int = Field(default=5, ge=1, le=50, description="Sources returned per question.")
     candidates: int = Field(default=40, ge=5, description="Hits taken from each retriever.")
-    dense_weight: float = Field(default=1.0, ge=0, description="RRF weight of the dense list.")
+    dense_weight: float = Field(default=1.5, ge=0, description="RRF weight of the dense list.")
     lexical_weight: float = Field(default=1.0, ge=0, description="RRF weight of the lexical list.")
     rrf_k: int = Field(default=60, ge=1, description="RRF rank constant.")
     ann_threshold: int = Field(
@@ -102,7 +102,7 @@ class SlackSettings(_Group):
     )
     feedback_salt: SecretStr | None = Field(
         default=None,
-        description="Salt for hashing user ids in feedback; unset = a random salt kept in data_dir.",
+        description="Salt for hashing user ids in feedback; unset = random, kept in data_dir.",
     )
 
     @property

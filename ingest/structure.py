@@ -21,6 +21,8 @@ NUMBERED_HEADING = re.compile(r"^(?:§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2}){0,3}\.?)
 SECTION_MARK = re.compile(r"^(§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s)")
 LIST_ITEM = re.compile(r"^(?:[-•–*]\s+|\(?[a-z0-9]{1,2}[.)]\s+)")
 SENTENCE_END = re.compile(r"[.!?:;]\s*$")
+# "Ordförande: Anders Lind (M)", "För Täby kommun: Karin Holmqvist, socialchef", "Dnr SN 2016/1"
+LABEL_LINE = re.compile(r"^(?:[A-ZÅÄÖ][\wåäöÅÄÖ]*(?:\s+[\wåäöÅÄÖ-]+){0,5}:\s+\S|Dnr\b)")
 
 
 def heading_level(line: str) -> int:
@@ -70,10 +72,12 @@ def text_to_blocks(text: str, page: int = 1, split_lines: bool = False) -> list[
             flush()
             blocks.append(Block(page, stripped, heading=True, level=heading_level(stripped) or 1))
             continue
-        if LIST_ITEM.match(stripped) and para:
+        label = bool(LABEL_LINE.match(stripped)) and len(stripped) < 100
+        if (LIST_ITEM.match(stripped) or label) and para:
             flush()
         para.append(stripped)
-        if split_lines and SENTENCE_END.search(stripped) and len(stripped) < 0.75 * width:
+        short = len(stripped) < 0.75 * width
+        if label or (split_lines and SENTENCE_END.search(stripped) and short):
             flush()
     flush()
     return [b for b in blocks if b.text]

@@ -56,7 +56,10 @@ def make_settings(fake_slack: FakeSlack, tmp_path: Path) -> Callable[..., Settin
             "feedback_salt": SecretStr("test-salt"),
         }
         values.update(slack)
-        return Settings(_env_file=None, data_dir=tmp_path / "var", slack=SlackSettings(**values))
+        slack_settings = SlackSettings(**values)
+        # _env_file=None: a developer's .env must not leak into tests (pydantic-settings kwarg
+        # that mypy does not know without the pydantic plugin).
+        return Settings(_env_file=None, data_dir=tmp_path / "var", slack=slack_settings)  # type: ignore[call-arg]
 
     return make
 
@@ -68,8 +71,8 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 
 
 @pytest.fixture
-def run_bot() -> Iterator[Callable[..., RunningBot]]:
-    """Start real bots with `run_bot(settings, answer_fn)`; all are stopped after the test."""
+def run_bot(fake_slack: FakeSlack) -> Iterator[Callable[..., RunningBot]]:
+    """Start real bots with `run_bot(settings, answer_fn)`; stopped before the fake Slack is."""
     bots: list[RunningBot] = []
 
     def run(settings: Settings, answer_fn: AnswerFn, **kwargs: Any) -> RunningBot:
@@ -79,4 +82,4 @@ def run_bot() -> Iterator[Callable[..., RunningBot]]:
 
     yield run
     for bot in bots:
-        bot.stop(wait=False)
+        bot.stop(wait=True)  # let answers in flight reach the fake before it stops

@@ -110,7 +110,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Close sockets and the server, end the loop thread."""
-        self._run(self._stop())
+        self._run(self._stop(), timeout=15)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 
@@ -172,15 +172,16 @@ class FakeSlack:
         accepts_response_payload: bool = False,
     ) -> Envelope:
         """Send an envelope (events_api, slash_commands, interactive) over the newest socket."""
+        envelope_id = str(uuid.uuid4())
         body = {
-            "envelope_id": str(uuid.uuid4()),
+            "envelope_id": envelope_id,
             "type": type_,
             "payload": payload,
             "accepts_response_payload": accepts_response_payload,
             "retry_attempt": retry_attempt,
             "retry_reason": retry_reason,
         }
-        envelope = Envelope(body["envelope_id"], type_, body, time.monotonic())
+        envelope = Envelope(envelope_id, type_, body, time.monotonic())
         with self._lock:
             self._state.envelopes.append(envelope)
         self._run(self._send_json(body))
@@ -210,23 +211,24 @@ class FakeSlack:
 
     def wait_calls(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """Wait until `count` successful calls of `method` arrived; return them."""
-        return self.wait_for(
-            lambda: (found := self.calls(method, ok=True)) and len(found) >= count and found,
-            timeout,
-            f"{count} x {method}",
-        )
+
+        def enough() -> list[Call]:
+            found = self.calls(method, ok=True)
+            return found if len(found) >= count else []
+
+        return self.wait_for(enough, timeout, f"{count} x {method}")
 
     # ---- internals -------------------------------------------------------------------------
 
-    def _run(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
+    def _run(self, coro: Any, timeout: float = 10) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=timeout)
 
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._web_api)
         app.router.add_get("/link/", self._socket)
         app.router.add_post("/respond/{key}", self._respond)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -322,7 +324,7 @@ class FakeSlack:
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(autoping=True)
+        ws = web.WebSocketResponse(autoping=True, timeout=1.0)  # close handshake timeout
         await ws.prepare(request)
         with self._lock:
             self._state.sockets.append(ws)
