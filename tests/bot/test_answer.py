@@ -1,0 +1,122 @@
+"""Answers from the real model and index: cited sentences, follow-ups, honest declines."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Answerer
+from config.settings import Settings
+from retrieval.embedder import HashEmbedder
+from retrieval.errors import IndexMissingError, IndexModelMismatch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_answer_cites_the_deadline_of_the_committee_decision(answerer: Answerer) -> None:
+    """'När ska kommunen svara KSL?' is answered with 31 December 2016 and a cited source."""
+    answer = answerer.answer("Senast när ska kommunens ställningstagande ha kommit in till KSL?")
+    assert answer.answered
+    assert "31 december 2016" in answer.text
+    assert "[1]" in answer.text
+    first = answer.citations[0]
+    assert first.document.endswith(".txt") or first.document.endswith(".pdf")
+    assert "31 december 2016" in first.quote
+    assert first.page >= 1 and first.title
+
+
+def test_answer_sentences_each_carry_a_marker_to_a_listed_source(answerer: Answerer) -> None:
+    """Every [n] in the text points at a citation, and citations are numbered 1..k."""
+    import re
+
+    answer = answerer.answer("Hur många VFU-platser per termin ska Täby erbjuda KI:s sjuksköterskestudenter?")
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert numbers and numbers <= {c.n for c in answer.citations}
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_off_topic_question_is_declined_with_reason_and_closest_sources(answerer: Answerer) -> None:
+    """A question the corpus cannot answer is declined in Swedish, still listing sources."""
+    answer = answerer.answer("Kan jag få friskvårdsbidrag för mitt gymkort?")
+    assert not answer.answered
+    assert answer.reason in {"no_relevant", "not_stated"}
+    assert "hittar" in answer.text
+    assert answer.citations
+
+
+def test_question_naming_an_absent_party_is_declined(answerer: Answerer) -> None:
+    """A question about a university that no document mentions is not answered."""
+    answer = answerer.answer("Vad står det i vårt samverkansavtal med Linnéuniversitetet?")
+    assert not answer.answered
+
+
+def test_follow_up_uses_the_thread_context(answerer: Answerer) -> None:
+    """After a question about FoU Nordost, 'och när?' is answered about FoU Nordost with a date."""
+    from bot.question import DATE_RE
+
+    answer = answerer.answer("och när?", ["Vad ska FoU Nordost skicka till KSL?"])
+    assert answer.answered
+    assert DATE_RE.search(answer.text)
+    assert any("FoU Nordost" in c.passage or "FoU Nordost" in c.title for c in answer.citations)
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path, real_embedder) -> None:
+    """Without an index the answerer tells the user to run ingestion."""
+    with pytest.raises(IndexMissingError, match="python -m ingest"):
+        Answerer(Settings(index_dir=tmp_path), embedder=real_embedder)
+
+
+def test_index_built_with_another_model_is_refused(sample_index: Path) -> None:
+    """Querying with a different model than the index was built with is an error, not garbage."""
+    with pytest.raises(IndexModelMismatch, match="built with model"):
+        Answerer(Settings(index_dir=sample_index), embedder=HashEmbedder())
+
+
+def test_new_index_version_is_used_without_restart(tmp_path: Path) -> None:
+    """After a new ingest publishes, the same Answerer answers from the new version."""
+    from ingest.pipeline import IngestOptions, ingest
+
+    emb = HashEmbedder()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# Avtal\n\nKommunen ska erbjuda tolv platser.\n", "utf-8")
+    opts = IngestOptions(index_dir=tmp_path / "index", corpus_dir=corpus)
+    ingest([corpus], opts, emb.name, lambda: emb)
+    answerer = Answerer(Settings(index_dir=tmp_path / "index"), embedder=emb)
+    before = answerer.snapshot.version
+    (corpus / "b.md").write_text("# Plan\n\nRapporten lämnas senast den 30 april.\n", "utf-8")
+    ingest([corpus], opts, emb.name, lambda: emb)
+    answerer.answer("När lämnas rapporten?")
+    assert answerer.snapshot.version != before
+    assert "b.md" in answerer.snapshot.documents
+
+
+def _bot(args: list[str], index: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INDEX_DIR": str(index)}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_cli_ask_json_reads_questions_from_stdin(sample_index: Path) -> None:
+    """`python -m bot ask --json` prints one JSON object per question line, with citations."""
+    out = _bot(["ask", "--json"], sample_index,
+               "Vem samordnar nordostkommunerna?\nVad kostar en ny bil?\n")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [set(obj) >= {"question", "answered", "answer", "citations"} for obj in lines] == [True] * 2
+    cite = lines[0]["citations"][0]
+    assert set(cite) >= {"n", "document", "title", "page", "section", "quote", "score"}
+    assert lines[1]["answered"] is False
+
+
+def test_cli_ask_without_index_says_to_ingest(tmp_path: Path) -> None:
+    """A missing index gives exit status 2 and a message naming the ingest command."""
+    out = _bot(["ask", "Vad gäller?"], tmp_path / "inget-index")
+    assert out.returncode == 2
+    assert "python -m ingest" in out.stderr
