@@ -30,6 +30,7 @@ class Weights:
     context: float = 0.6
     kind: float = 0.0
     prior: float = 0.2
+    names: float = 0.5  # subtracted when the document lacks a name the question mentions
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class Candidate:
     def score(self, w: Weights) -> float:
         """Weighted sum of the signals."""
         return (w.dense * self.dense + w.coverage * self.coverage + w.context * self.context
-                + w.kind * self.kind_ok + w.prior / (1 + self.hit))
+                + w.kind * self.kind_ok + w.prior / (1 + self.hit)
+                - w.names * (not self.names_ok))
 
 
 def idf_table(snapshot: IndexSnapshot) -> dict[str, float]:

@@ -131,6 +131,7 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         env_nested_delimiter="_",
         env_nested_max_split=1,
+        env_ignore_empty=True,  # `SLACK_BOT_TOKEN=` copied from .env.example means "not set"
         extra="ignore",
     )
 

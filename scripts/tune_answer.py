@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot import evidence  # noqa: E402
-from bot.answer import Answerer  # noqa: E402
+from bot.answer import RERANK_POOL, Answerer  # noqa: E402
 from bot.evaluate import keywords_found, load_items, supports  # noqa: E402
 from bot.question import analyse  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -29,8 +29,10 @@ def collect(path: Path, answerer: Answerer) -> list[tuple]:
     for item in load_items(path):
         info = analyse(item.question)
         vec = answerer.embedder.embed_query(item.question)
-        hits = searcher.search(item.question, answerer.settings.retrieval.top_k, query_vector=vec)
-        cands = evidence.candidates(info, hits, [h.position for h in hits], searcher.snapshot, vec)
+        pool = max(answerer.settings.retrieval.top_k, RERANK_POOL)
+        hits = searcher.search(item.question, pool, query_vector=vec)
+        cands = evidence.candidates(info, hits, [h.position for h in hits], searcher.snapshot, vec,
+                                    len(hits))
         rows.append((item, hits, cands))
     return rows
 
@@ -58,10 +60,10 @@ def main() -> None:
     rows = collect(args.file, Answerer(settings))
     answerable = [r for r in rows if r[0].doc]
     grid = itertools.product([0.5, 1.0, 1.5], [0.0, 0.5, 1.0], [0.0, 0.3, 0.6], [0.0, 0.3, 0.6],
-                             [0.0, 0.2, 0.4])
+                             [0.0, 0.2, 0.4], [0.0, 0.5])
     results = []
-    for d, c, x, k, p in grid:
-        w = evidence.Weights(d, c, x, k, p)
+    for d, c, x, k, p, nm in grid:
+        w = evidence.Weights(d, c, x, k, p, nm)
         outs = [outcome(*r, w, settings.answer.max_sentences) for r in answerable]
         r1 = sum(o[0] for o in outs) / len(outs)
         kw = sum(o[1] for o in outs) / len(outs)
