@@ -29,9 +29,7 @@ WEIGHTS = evidence.Weights()  # chosen with scripts/tune_answer.py
 RERANK_POOL = 10  # hits whose sentences are scored; the best top_k become the sources
 
 
-def _rerank(
-    hits: list[ScoredChunk], cands: list[evidence.Candidate], k: int
-) -> list[ScoredChunk]:
+def _rerank(hits: list[ScoredChunk], cands: list[evidence.Candidate], k: int) -> list[ScoredChunk]:
     """The k hits whose best sentence scores highest, best first (ties keep search order)."""
     best: dict[int, float] = {}
     for c in cands:
@@ -88,7 +86,10 @@ class Answerer:
         return self._compose(info, hits, searcher, vector)
 
     def _compose(
-        self, info: QuestionInfo, hits: list[ScoredChunk], searcher: HybridSearcher,
+        self,
+        info: QuestionInfo,
+        hits: list[ScoredChunk],
+        searcher: HybridSearcher,
         vector: np.ndarray,
     ) -> Answer:
         question = info.text
@@ -99,8 +100,11 @@ class Answerer:
         chosen = evidence.choose(cands, WEIGHTS, self.settings.answer.max_sentences)
         ranked = _rerank(hits, cands, self.settings.retrieval.top_k)
         conf = evidence.confidence(chosen[0]) if chosen else 0.0
-        debug = {"confidence": conf, "dense": hits[0].dense,
-                 "context": chosen[0].context if chosen else 0.0}
+        debug = {
+            "confidence": conf,
+            "dense": hits[0].dense,
+            "context": chosen[0].context if chosen else 0.0,
+        }
         if conf < self.settings.answer.threshold:
             return _decline(info, hits, ranked, chosen, debug)
         cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen])
@@ -110,14 +114,20 @@ class Answerer:
 
 
 def _decline(
-    info: QuestionInfo, hits: list[ScoredChunk], ranked: list[ScoredChunk],
-    chosen: list[evidence.Candidate], debug: dict[str, float],
+    info: QuestionInfo,
+    hits: list[ScoredChunk],
+    ranked: list[ScoredChunk],
+    chosen: list[evidence.Candidate],
+    debug: dict[str, float],
 ) -> Answer:
     """A decline that says why, with the closest passages (the best sentence's first)."""
     related = bool(chosen) and chosen[0].context >= 0.5
     reason = "not_stated" if related else "no_relevant"
-    text = (texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[info.kind]) if related
-            else texts.DECLINE_NO_RELEVANT)
+    text = (
+        texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[info.kind])
+        if related
+        else texts.DECLINE_NO_RELEVANT
+    )
     cites = _citations(ranked, [(hits[chosen[0].hit], chosen[0].sentence)] if chosen else [])
     return Answer(info.text, False, text, cites, reason, debug)
 
@@ -131,8 +141,9 @@ def _citations(
     for hit, sentence in quoted:
         quotes.setdefault(hit.chunk.chunk_id, []).append(sentence)
         by_id.setdefault(hit.chunk.chunk_id, hit)
-    order = list(dict.fromkeys([h.chunk.chunk_id for h, _ in quoted]
-                               + [h.chunk.chunk_id for h in ranked]))
+    order = list(
+        dict.fromkeys([h.chunk.chunk_id for h, _ in quoted] + [h.chunk.chunk_id for h in ranked])
+    )
     cites = []
     for n, chunk_id in enumerate(order[: max(len(ranked), len(quotes))], start=1):
         hit = by_id[chunk_id]
@@ -148,7 +159,16 @@ def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
     doc = hit.doc
     title = f"{doc.body} {doc.date}".strip() if doc.body and doc.date else doc.title
     return Citation(
-        n=n, document=doc.name, title=title, page=hit.chunk.page, section=hit.chunk.section,
-        quote=quote, score=hit.dense, doc_path=doc.path, date=doc.date,
-        reference=doc.reference, chunk_id=hit.chunk.chunk_id, passage=hit.chunk.text,
+        n=n,
+        document=doc.name,
+        title=title,
+        page=hit.chunk.page,
+        section=hit.chunk.section,
+        quote=quote,
+        score=hit.dense,
+        doc_path=doc.path,
+        date=doc.date,
+        reference=doc.reference,
+        chunk_id=hit.chunk.chunk_id,
+        passage=hit.chunk.text,
     )

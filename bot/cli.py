@@ -29,10 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ev.add_argument("--details", action="store_true", help="print every miss")
-    ev.add_argument("--compare", action="store_true",
-                    help="also compare dense-only, lexical-only and fused retrieval")
-    for name, text in (("run", "Slack bot when tokens are set, else a console"),
-                       ("serve", "the Slack bot"), ("health", "exit 0 when index and Slack are ok")):
+    ev.add_argument(
+        "--compare",
+        action="store_true",
+        help="also compare dense-only, lexical-only and fused retrieval",
+    )
+    for name, text in (
+        ("run", "Slack bot when tokens are set, else a console"),
+        ("serve", "the Slack bot"),
+        ("health", "exit 0 when index and Slack are ok"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     return parser
@@ -44,12 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if getattr(args, "index", None):
             settings = settings.model_copy(update={"index_dir": args.index})
-    except Exception as exc:  # noqa: BLE001 - pydantic's message names the variable
+    except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-        "ask": cmd_ask, "eval": cmd_eval, "run": cmd_run, "serve": cmd_serve,
+        "ask": cmd_ask,
+        "eval": cmd_eval,
+        "run": cmd_run,
+        "serve": cmd_serve,
         "health": cmd_health,
     }
     try:
@@ -59,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _answerer(settings: Settings):  # noqa: ANN202 - imported lazily: loads torch
+def _answerer(settings: Settings):
     from bot.answer import Answerer
 
     return Answerer(settings)
@@ -116,7 +125,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     answerer = _answerer(settings)
     report = evaluate(args.file, answerer)
-    print(json.dumps(report.metrics, indent=2) if args.json else format_report(report, args.details))
+    print(
+        json.dumps(report.metrics, indent=2) if args.json else format_report(report, args.details)
+    )
     if args.compare:
         from bot.compare import compare, format_rows
 

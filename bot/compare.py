@@ -40,8 +40,16 @@ VARIANTS = [
 
 
 def _as_citation(n: int, hit: ScoredChunk) -> Citation:
-    return Citation(n, hit.doc.name, hit.doc.title, hit.chunk.page, hit.chunk.section,
-                    hit.chunk.text, hit.score, passage=hit.chunk.text)
+    return Citation(
+        n,
+        hit.doc.name,
+        hit.doc.title,
+        hit.chunk.page,
+        hit.chunk.section,
+        hit.chunk.text,
+        hit.score,
+        passage=hit.chunk.text,
+    )
 
 
 def _rank(hits: list[ScoredChunk], item: Item) -> int:
@@ -63,16 +71,19 @@ def compare(path: Path, searcher: HybridSearcher, k: int = 5) -> list[dict[str, 
             lex = lexical.search(item.question, searcher.candidates)
             fused = fuse(dense, lex, variant.weights)[:k]
             chunks = snapshot.chunks(p for p, _ in fused)
-            hits = [ScoredChunk(chunks[p], snapshot.documents[chunks[p].doc_path], s)
-                    for p, s in fused]
+            hits = [
+                ScoredChunk(chunks[p], snapshot.documents[chunks[p].doc_path], s) for p, s in fused
+            ]
             ranks.append(_rank(hits, item))
         n = len(ranks) or 1
-        rows.append({
-            "variant": variant.name,
-            "recall@1": round(sum(r == 1 for r in ranks) / n, 3),
-            f"recall@{k}": round(sum(0 < r <= k for r in ranks) / n, 3),
-            "mrr": round(sum(1 / r for r in ranks if r) / n, 3),
-        })
+        rows.append(
+            {
+                "variant": variant.name,
+                "recall@1": round(sum(r == 1 for r in ranks) / n, 3),
+                f"recall@{k}": round(sum(0 < r <= k for r in ranks) / n, 3),
+                "mrr": round(sum(1 / r for r in ranks if r) / n, 3),
+            }
+        )
     return rows
 
 

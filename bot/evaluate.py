@@ -98,13 +98,20 @@ def evaluate(path: Path, answerer: AnswerFn) -> EvalReport:
     for item in load_items(path):
         answer = answerer.answer(item.question)
         rank = rank_of_support(answer.citations, item) if item.doc else 0
-        report.rows.append({
-            "id": item.id, "kind": item.kind, "question": item.question,
-            "answered": answer.answered, "rank": rank,
-            "keywords": keywords_found(answer, item) if item.doc else None,
-            "answer": answer.text, "expected": item.answer, "reason": answer.reason,
-            "confidence": round(answer.debug.get("confidence", 0.0), 3),
-        })
+        report.rows.append(
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "question": item.question,
+                "answered": answer.answered,
+                "rank": rank,
+                "keywords": keywords_found(answer, item) if item.doc else None,
+                "answer": answer.text,
+                "expected": item.answer,
+                "reason": answer.reason,
+                "confidence": round(answer.debug.get("confidence", 0.0), 3),
+            }
+        )
     report.metrics = compute_metrics(report.rows)
     return report
 
@@ -114,7 +121,7 @@ def compute_metrics(rows: list[dict[str, object]]) -> dict[str, object]:
     answerable = [r for r in rows if r["kind"] != "unanswerable"]
     unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
 
-    def share(items: list[dict[str, object]], test) -> float:  # noqa: ANN001
+    def share(items: list[dict[str, object]], test) -> float:
         return round(sum(1 for r in items if test(r)) / len(items), 3) if items else 0.0
 
     ranks = [int(r["rank"]) for r in answerable]  # type: ignore[call-overload]
@@ -145,18 +152,30 @@ def compute_metrics(rows: list[dict[str, object]]) -> dict[str, object]:
 
 
 TARGETS = {
-    "recall@5": (">=", 0.95), "recall@1": (">=", 0.85), "answer_keywords_found": (">=", 0.75),
-    "unanswerable_declined": (">=", 0.85), "answerable_declined": ("<=", 0.05),
+    "recall@5": (">=", 0.95),
+    "recall@1": (">=", 0.85),
+    "answer_keywords_found": (">=", 0.75),
+    "unanswerable_declined": (">=", 0.85),
+    "answerable_declined": ("<=", 0.05),
 }
 
 
 def format_report(report: EvalReport, details: bool = False) -> str:
     """The metrics as a table with the targets, and optionally every miss."""
     m = report.metrics
-    lines = [f"{m['questions']} questions ({m['answerable']} answerable, "
-             f"{m['unanswerable']} unanswerable)", ""]
-    for key in ("recall@1", "recall@5", "mrr", "answer_keywords_found",
-                "unanswerable_declined", "answerable_declined"):
+    lines = [
+        f"{m['questions']} questions ({m['answerable']} answerable, "
+        f"{m['unanswerable']} unanswerable)",
+        "",
+    ]
+    for key in (
+        "recall@1",
+        "recall@5",
+        "mrr",
+        "answer_keywords_found",
+        "unanswerable_declined",
+        "answerable_declined",
+    ):
         target = TARGETS.get(key)
         mark = ""
         if target:
@@ -166,15 +185,20 @@ def format_report(report: EvalReport, details: bool = False) -> str:
         lines.append(f"{key:24s} {m[key]:.3f}{mark}")
     lines.append("")
     for kind, values in m["by_kind"].items():  # type: ignore[attr-defined]
-        lines.append(f"  {kind:12s} n={values['n']:3d} recall@5={values['recall@5']:.2f} "
-                     f"keywords={values['keywords']:.2f} declined={values['declined']:.2f}")
+        lines.append(
+            f"  {kind:12s} n={values['n']:3d} recall@5={values['recall@5']:.2f} "
+            f"keywords={values['keywords']:.2f} declined={values['declined']:.2f}"
+        )
     if details:
         lines.append("")
         for r in report.rows:
             miss = (r["kind"] == "unanswerable") == r["answered"] or (
-                r["kind"] != "unanswerable" and (r["rank"] != 1 or not r["keywords"]))
+                r["kind"] != "unanswerable" and (r["rank"] != 1 or not r["keywords"])
+            )
             if miss:
-                lines.append(f"- {r['id']} [{r['kind']}] rank={r['rank']} answered={r['answered']} "
-                             f"conf={r['confidence']} kw={r['keywords']}\n  Q: {r['question']}\n"
-                             f"  A: {str(r['answer'])[:300]}\n  expected: {r['expected']}")
+                lines.append(
+                    f"- {r['id']} [{r['kind']}] rank={r['rank']} answered={r['answered']} "
+                    f"conf={r['confidence']} kw={r['keywords']}\n  Q: {r['question']}\n"
+                    f"  A: {str(r['answer'])[:300]}\n  expected: {r['expected']}"
+                )
     return "\n".join(lines)

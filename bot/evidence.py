@@ -47,9 +47,14 @@ class Candidate:
 
     def score(self, w: Weights) -> float:
         """Weighted sum of the signals."""
-        return (w.dense * self.dense + w.coverage * self.coverage + w.context * self.context
-                + w.kind * self.kind_ok + w.prior / (1 + self.hit)
-                - w.names * (not self.names_ok))
+        return (
+            w.dense * self.dense
+            + w.coverage * self.coverage
+            + w.context * self.context
+            + w.kind * self.kind_ok
+            + w.prior / (1 + self.hit)
+            - w.names * (not self.names_ok)
+        )
 
 
 def idf_table(snapshot: IndexSnapshot) -> dict[str, float]:
@@ -59,7 +64,9 @@ def idf_table(snapshot: IndexSnapshot) -> dict[str, float]:
     if cached is None:
         n = max(lex.size, 1)
         cached = {
-            term: math.log(1.0 + (n - float(lex.doc_freq[col]) + 0.5) / (float(lex.doc_freq[col]) + 0.5))
+            term: math.log(
+                1.0 + (n - float(lex.doc_freq[col]) + 0.5) / (float(lex.doc_freq[col]) + 0.5)
+            )
             for term, col in lex.vocab.items()
         }
         lex.idf_table = cached  # type: ignore[attr-defined]  # memo for this snapshot only
@@ -80,7 +87,8 @@ def coverage(info: QuestionInfo, text: str, idf: dict[str, float]) -> float:
     stems = {stem(w) for w in words(text)}
     total = sum(_weight(t, idf) for t in info.terms)
     found = sum(
-        _weight(t, idf) for t in info.terms
+        _weight(t, idf)
+        for t in info.terms
         if stem(t) in stems or (len(t) >= 5 and stem(t) in lower)
     )
     return found / total if total else 0.0
@@ -124,15 +132,17 @@ def candidates(
         for n, (sid, raw) in enumerate(rows):
             sentence = with_list(raw, [t for _, t in rows[n + 1 :]])
             cos = float(np.dot(vectors[sid], query_vector))
-            out.append(Candidate(
-                sentence=sentence,
-                hit=i,
-                dense=min(max((cos - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0),
-                coverage=coverage(info, sentence, idf),
-                context=coverage(info, f"{context} {sentence}", idf),
-                kind_ok=has_kind(sentence, info.kind),
-                names_ok=names_ok,
-            ))
+            out.append(
+                Candidate(
+                    sentence=sentence,
+                    hit=i,
+                    dense=min(max((cos - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0),
+                    coverage=coverage(info, sentence, idf),
+                    context=coverage(info, f"{context} {sentence}", idf),
+                    kind_ok=has_kind(sentence, info.kind),
+                    names_ok=names_ok,
+                )
+            )
     return out
 
 
@@ -149,7 +159,7 @@ def with_list(sentence: str, following: list[str], limit: int = 6) -> str:
     """A sentence that introduces a list ("... fyra delar:") with the list items after it."""
     if not sentence.rstrip().endswith(":"):
         return clean(sentence)
-    items = []
+    items: list[str] = []
     for text in following[:limit]:
         if not BULLET.match(text) and items:
             break
@@ -172,9 +182,7 @@ def choose(cands: list[Candidate], w: Weights, limit: int, margin: float = 0.85)
 
 def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
     a = set(words(cand.sentence))
-    return any(
-        len(a & (b := set(words(c.sentence)))) / max(len(a | b), 1) > 0.6 for c in chosen
-    )
+    return any(len(a & (b := set(words(c.sentence)))) / max(len(a | b), 1) > 0.6 for c in chosen)
 
 
 def confidence(best: Candidate) -> float:

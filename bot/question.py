@@ -16,19 +16,28 @@ NUMBER_WORDS = (
 )
 
 KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("date", re.compile(
-        r"\b(när|vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång tid|"
-        r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
-    )),
-    ("amount", re.compile(
-        r"\b(hur mycket|hur många|hur stor|belopp|kostar|kostnad|ersättning|antal|summa|"
-        r"vilket belopp|procent|kronor)\b"
-    )),
-    ("party", re.compile(
-        r"\b(vem|vilka parter|vilken part|vilken aktör|vilket lärosäte|vilken kommun|"
-        r"vilken organisation|vilka kommuner|vilka lärosäten|vem ansvarar|vem ska|vilka ingår|"
-        r"vem samordnar|vilken funktion|vilken nämnd|vem har)\b"
-    )),
+    (
+        "date",
+        re.compile(
+            r"\b(när|vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång tid|"
+            r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\b(hur mycket|hur många|hur stor|belopp|kostar|kostnad|ersättning|antal|summa|"
+            r"vilket belopp|procent|kronor)\b"
+        ),
+    ),
+    (
+        "party",
+        re.compile(
+            r"\b(vem|vilka parter|vilken part|vilken aktör|vilket lärosäte|vilken kommun|"
+            r"vilken organisation|vilka kommuner|vilka lärosäten|vem ansvarar|vem ska|vilka ingår|"
+            r"vem samordnar|vilken funktion|vilken nämnd|vem har)\b"
+        ),
+    ),
 ]
 
 DATE_RE = re.compile(
@@ -107,6 +116,6 @@ def is_follow_up(question: str) -> bool:
     """A short question that leans on the one before it ("och när?", "vem då?", "hur mycket?")."""
     words = content_words(question)
     topic = [w for w in words if w not in QUESTION_FILLER]
-    return len(topic) <= 1 and len(question.split()) <= 5 or question.lower().startswith(
+    return (len(topic) <= 1 and len(question.split()) <= 5) or question.lower().startswith(
         ("och ", "men ", "då ", "samma ")
     )

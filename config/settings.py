@@ -38,7 +38,9 @@ class IngestSettings(_Group):
     chunk_overlap: int = Field(
         default=60, ge=0, description="Characters repeated between neighbouring chunks."
     )
-    max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are skipped.")
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Files larger than this are skipped."
+    )
 
 
 class RetrievalSettings(_Group):
@@ -64,7 +66,7 @@ class AnswerSettings(_Group):
         default=0.42,
         ge=0,
         le=1,
-        description="Abstention threshold on the answer confidence (0-1); below it the bot declines.",
+        description="Answer confidence (0-1) below which the bot declines to answer.",
     )
     max_sentences: int = Field(default=3, ge=1, le=5, description="Sentences in an answer.")
 

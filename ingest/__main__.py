@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         settings = Settings()
-    except Exception as exc:  # noqa: BLE001 - pydantic's error names the variable
+    except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")

@@ -11,7 +11,8 @@ from ingest.structure import SECTION_MARK, Block
 MONTHS = {
     m: i
     for i, m in enumerate(
-        "januari februari mars april maj juni juli augusti september oktober november december".split(),
+        "januari februari mars april maj juni juli augusti september oktober "
+        "november december".split(),
         start=1,
     )
 }

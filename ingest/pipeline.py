@@ -24,7 +24,6 @@ from ingest.metadata import extract_info
 from ingest.readers import kind_of, read_blocks
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
-from retrieval.sentences import split_sentences
 from retrieval.index import (
     IndexedChunk,
     IndexSnapshot,
@@ -34,6 +33,7 @@ from retrieval.index import (
     publish,
     write_version,
 )
+from retrieval.sentences import split_sentences
 from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -148,8 +148,10 @@ def _read_document(
         blocks, pages = read_blocks(path, str(path))
     except IngestError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader crash is this file's problem only
-        raise IngestError(f"{path}: could not be read ({type(exc).__name__}: {exc}); skipped") from exc
+    except Exception as exc:
+        raise IngestError(
+            f"{path}: could not be read ({type(exc).__name__}: {exc}); skipped"
+        ) from exc
     info = extract_info(blocks, path)
     kind = kind_of(path) or "txt"
     meta = DocumentMeta(key, info.title, sha, kind, info.date, info.reference, pages, info.body)
@@ -176,8 +178,11 @@ def _ingest_locked(
     old = IndexSnapshot(folder) if folder else None
     same_model = old is not None and old.manifest.model == model_name
     if old is not None and not same_model:
-        log.warning("the embedding model changed (%s -> %s); every chunk is embedded again",
-                    old.manifest.model, model_name)
+        log.warning(
+            "the embedding model changed (%s -> %s); every chunk is embedded again",
+            old.manifest.model,
+            model_name,
+        )
     old_docs = old.documents if old else {}
     docs: dict[str, DocumentMeta] = {}
     fresh: dict[str, list[Chunk]] = {}
@@ -215,8 +220,15 @@ def _ingest_locked(
     report.embedded = built.embedded
     report.chunks = len(built.entries)
     version = write_version(
-        opts.index_dir, list(docs.values()), built.entries, built.vectors, built.sentences,
-        built.sentence_vectors, model_name, opts.ann_threshold, opts.decompound,
+        opts.index_dir,
+        list(docs.values()),
+        built.entries,
+        built.vectors,
+        built.sentences,
+        built.sentence_vectors,
+        model_name,
+        opts.ann_threshold,
+        opts.decompound,
     )
     publish(opts.index_dir, version)
     report.version, report.published = version.name, True

@@ -49,7 +49,9 @@ def read_pdf(path: Path, display: str) -> tuple[list[Block], int]:
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
-        raise IngestError(f"{display}: not a readable PDF (corrupt or truncated: {exc}); skipped") from exc
+        raise IngestError(
+            f"{display}: not a readable PDF (corrupt or truncated: {exc}); skipped"
+        ) from exc
     if not raw:
         raise IngestError(f"{display}: the PDF has no pages; skipped")
     if not any(p.strip() for p in raw):
@@ -66,7 +68,7 @@ def _open_encrypted(reader: object) -> bool:
     """Open PDFs that are encrypted with an empty user password (common for 'protected' PDFs)."""
     try:
         return bool(reader.decrypt(""))  # type: ignore[attr-defined]  # pypdf PdfReader
-    except Exception:  # noqa: BLE001 - any failure means we cannot read it
+    except Exception:
         return False
 
 

@@ -55,9 +55,8 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         prompts = getattr(self._model, "prompts", {}) or {}
         self._has_prompts = "query" in prompts and "passage" in prompts
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        get_dim = get_dim or self._model.get_sentence_embedding_dimension
         dim = get_dim()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
         self.name = _model_identity(path)
@@ -66,32 +65,30 @@ class SentenceTransformerEmbedder:
         """Embed document passages (prompt `passage: ` when the model defines it)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        kwargs = {"prompt_name": "passage"} if self._has_prompts else {}
         vecs = self._model.encode(
             texts,
             batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
-            **kwargs,
+            prompt_name="passage" if self._has_prompts else None,
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question (prompt `query: ` when the model defines it)."""
-        kwargs = {"prompt_name": "query"} if self._has_prompts else {}
         vec = self._model.encode(
             [text],
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
-            **kwargs,
+            prompt_name="query" if self._has_prompts else None,
         )[0]
         return np.ascontiguousarray(vec, dtype=np.float32)
 
 
 def _model_identity(path: Path) -> str:
-    """Folder name plus a hash of its config and weights' sizes: stable, cheap, changes with them."""
+    """Folder name plus a hash of its configs and file sizes: cheap, and changes with them."""
     digest = hashlib.sha256()
     for item in sorted(path.rglob("*")):
         if item.is_file() and item.suffix in {".json", ".safetensors", ".bin", ".txt"}:
@@ -103,7 +100,7 @@ def _model_identity(path: Path) -> str:
 
 
 class HashEmbedder:
-    """Deterministic bag-of-words vectors for fast tests of code that does not care about meaning."""
+    """Deterministic bag-of-words vectors, for fast tests of code that ignores meaning."""
 
     def __init__(self, dim: int = 64) -> None:
         self.dim = dim

@@ -90,8 +90,8 @@ def passage_text(title: str, chunk: Chunk) -> str:
 
 def passage_texts(snapshot: IndexSnapshot) -> list[str]:
     """Every chunk's passage text, in position order (to rebuild a lexical index)."""
-    with snapshot._lock:  # noqa: SLF001 - module-level helper of the snapshot's own format
-        rows = snapshot._db.execute(  # noqa: SLF001
+    with snapshot._lock:
+        rows = snapshot._db.execute(
             "SELECT doc_path, text, page, section, ordinal FROM chunks ORDER BY pos"
         ).fetchall()
     return [passage_text(snapshot.documents[r[0]].title, Chunk(*r)) for r in rows]
@@ -129,8 +129,7 @@ class IndexSnapshot:
             return {}
         marks = ",".join("?" * len(pos))
         sql = (
-            "SELECT pos, doc_path, text, page, section, ordinal FROM chunks "
-            f"WHERE pos IN ({marks})"
+            f"SELECT pos, doc_path, text, page, section, ordinal FROM chunks WHERE pos IN ({marks})"
         )
         with self._lock:
             rows = self._db.execute(sql, pos).fetchall()
@@ -158,7 +157,9 @@ class IndexSnapshot:
         if not pos:
             return out
         marks = ",".join("?" * len(pos))
-        sql = f"SELECT chunk_pos, sid, text FROM sentences WHERE chunk_pos IN ({marks}) ORDER BY sid"
+        sql = (
+            f"SELECT chunk_pos, sid, text FROM sentences WHERE chunk_pos IN ({marks}) ORDER BY sid"
+        )
         with self._lock:
             for chunk_pos, sid, text in self._db.execute(sql, pos):
                 out[chunk_pos].append((sid, text))
@@ -267,8 +268,16 @@ def _write_meta(
         db.executemany(
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (pos, c.chunk.chunk_id, c.chunk.doc_path, c.chunk.page, c.chunk.section,
-                 c.chunk.ordinal, c.chunk.text, c.embed_key)
+                (
+                    pos,
+                    c.chunk.chunk_id,
+                    c.chunk.doc_path,
+                    c.chunk.page,
+                    c.chunk.section,
+                    c.chunk.ordinal,
+                    c.chunk.text,
+                    c.embed_key,
+                )
                 for pos, c in enumerate(chunks)
             ],
         )

@@ -44,10 +44,10 @@ class LexicalIndex:
         vocab: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         for row, terms in enumerate(term_lists):
-            for term, tf in Counter(terms).items():
+            for term, count in Counter(terms).items():
                 rows.append(row)
                 cols.append(vocab.setdefault(term, len(vocab)))
-                tfs.append(tf)
+                tfs.append(count)
         n = len(texts)
         lengths = np.array([len(t) for t in term_lists], dtype=np.float32)
         avg = float(lengths.mean()) if n and lengths.sum() else 1.0

@@ -94,9 +94,7 @@ class Analyzer:
         return best
 
     def _known(self, word: str) -> bool:
-        return len(word) >= self.MIN_PART and (
-            word in self.vocabulary or stem(word) in self._stems
-        )
+        return len(word) >= self.MIN_PART and (word in self.vocabulary or stem(word) in self._stems)
 
 
 def corpus_vocabulary(texts: Iterable[str]) -> set[str]:

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,21 +36,19 @@ QUESTIONS = ROOT / "tests" / "eval" / "qa.jsonl"
 
 
 def run_measured(args: list[str], env: dict[str, str], stdin: str = "") -> tuple[float, int, str]:
-    """Run a child process; return (seconds, peak RSS in MB, stdout)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out, _ = proc.communicate(stdin)
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
-    elapsed = time.perf_counter() - start
-    rss = usage.ru_maxrss // 1024 if usage else _child_rss()
-    return elapsed, rss, out
-
-
-def _child_rss() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    """Run a child process; return (seconds, its own peak RSS in MB, stdout)."""
+    with tempfile.TemporaryFile("w+") as fin, tempfile.TemporaryFile("w+") as fout:
+        fin.write(stdin)
+        fin.seek(0)
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdin=fin, stdout=fout, stderr=subprocess.DEVNULL, text=True
+        )
+        _, _, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = 0  # reaped by wait4 above
+        fout.seek(0)
+        return elapsed, usage.ru_maxrss // 1024, fout.read()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -100,8 +97,10 @@ def bench_sample(tmp: Path, figures: dict[str, object]) -> None:
 def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: int) -> float:
     """Write an index of n synthetic Swedish chunks with random unit vectors; seconds taken."""
     rng = np.random.default_rng(7)
-    words = ("kommunen lärosätet ska senast handledare student VFU platser avtal uppföljning "
-             "forum dialog rapport ersättning termin samordnare nämnden beslut plan").split()
+    words = (
+        "kommunen lärosätet ska senast handledare student VFU platser avtal uppföljning "
+        "forum dialog rapport ersättning termin samordnare nämnden beslut plan"
+    ).split()
     start = time.perf_counter()
     docs, entries, sentences = [], [], []
     per_doc = 100
@@ -115,8 +114,9 @@ def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: in
             entries.append(IndexedChunk(chunk, text, f"k{d}-{c}"))
     vectors = rng.normal(size=(len(entries), dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    version = write_version(index, docs, entries, vectors, sentences, vectors, model,
-                            ann_threshold, True)
+    version = write_version(
+        index, docs, entries, vectors, sentences, vectors, model, ann_threshold, True
+    )
     publish(index, version)
     return time.perf_counter() - start
 
@@ -125,8 +125,7 @@ def bench_large(tmp: Path, n: int, figures: dict[str, object]) -> None:
     settings = Settings()
     embedder = load_embedder(settings.embedding.model)
     index = tmp / "large-index"
-    build = synthetic_index(index, n, embedder.name, embedder.dim,
-                            settings.retrieval.ann_threshold)
+    build = synthetic_index(index, n, embedder.name, embedder.dim, settings.retrieval.ann_threshold)
     figures["large_chunks"] = n
     figures["large_build_seconds"] = round(build, 1)
     answerer = Answerer(Settings(index_dir=index), embedder=embedder)
@@ -144,7 +143,8 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="append the figures to this Markdown file")
     args = parser.parse_args()
     figures: dict[str, object] = {
-        "date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot import evidence  # noqa: E402
-from bot.answer import RERANK_POOL, Answerer  # noqa: E402
-from bot.evaluate import keywords_found, load_items, supports  # noqa: E402
-from bot.question import analyse  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from retrieval.types import Answer, Citation  # noqa: E402
+from bot import evidence
+from bot.answer import RERANK_POOL, Answerer
+from bot.evaluate import keywords_found, load_items, supports
+from bot.question import analyse
+from config.settings import Settings
+from retrieval.types import Answer, Citation
 
 
 def collect(path: Path, answerer: Answerer) -> list[tuple]:
@@ -31,8 +31,9 @@ def collect(path: Path, answerer: Answerer) -> list[tuple]:
         vec = answerer.embedder.embed_query(item.question)
         pool = max(answerer.settings.retrieval.top_k, RERANK_POOL)
         hits = searcher.search(item.question, pool, query_vector=vec)
-        cands = evidence.candidates(info, hits, [h.position for h in hits], searcher.snapshot, vec,
-                                    len(hits))
+        cands = evidence.candidates(
+            info, hits, [h.position for h in hits], searcher.snapshot, vec, len(hits)
+        )
         rows.append((item, hits, cands))
     return rows
 
@@ -59,8 +60,14 @@ def main() -> None:
         settings = settings.model_copy(update={"index_dir": args.index})
     rows = collect(args.file, Answerer(settings))
     answerable = [r for r in rows if r[0].doc]
-    grid = itertools.product([0.5, 1.0, 1.5], [0.0, 0.5, 1.0], [0.0, 0.3, 0.6], [0.0, 0.3, 0.6],
-                             [0.0, 0.2, 0.4], [0.0, 0.5])
+    grid = itertools.product(
+        [0.5, 1.0, 1.5],
+        [0.0, 0.5, 1.0],
+        [0.0, 0.3, 0.6],
+        [0.0, 0.3, 0.6],
+        [0.0, 0.2, 0.4],
+        [0.0, 0.5],
+    )
     results = []
     for d, c, x, k, p, nm in grid:
         w = evidence.Weights(d, c, x, k, p, nm)
@@ -69,7 +76,7 @@ def main() -> None:
         kw = sum(o[1] for o in outs) / len(outs)
         results.append((r1 + kw, r1, kw, w))
     results.sort(key=lambda t: -t[0])
-    for total, r1, kw, w in results[:8]:
+    for _, r1, kw, w in results[:8]:
         print(f"recall@1={r1:.3f} keywords={kw:.3f}  {w}")
     best = results[0][3]
     print("\nabstention with", best)
@@ -78,8 +85,10 @@ def main() -> None:
         ans_declined = sum(1 for a, cf in confs if a and cf < t) / max(1, len(answerable))
         un = [cf for a, cf in confs if not a]
         un_declined = sum(1 for cf in un if cf < t) / max(1, len(un))
-        print(f"threshold {t:.2f}: unanswerable declined {un_declined:.2f}, "
-              f"answerable declined {ans_declined:.2f}")
+        print(
+            f"threshold {t:.2f}: unanswerable declined {un_declined:.2f}, "
+            f"answerable declined {ans_declined:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,12 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, real_embedder, model_
 
     index = tmp_path_factory.mktemp("sample-index")
     s = Settings()
-    opts = IngestOptions(index_dir=index, corpus_dir=CORPUS, chunk_size=s.ingest.chunk_size,
-                         chunk_overlap=s.ingest.chunk_overlap)
+    opts = IngestOptions(
+        index_dir=index,
+        corpus_dir=CORPUS,
+        chunk_size=s.ingest.chunk_size,
+        chunk_overlap=s.ingest.chunk_overlap,
+    )
     report = ingest([CORPUS], opts, real_embedder.name, lambda: real_embedder)
     assert not report.failed, report.failed
     return index
@@ -52,5 +56,7 @@ def answerer(sample_index: Path, real_embedder, model_dir: Path):
     from bot.answer import Answerer
     from config.settings import Settings
 
-    return Answerer(Settings(index_dir=sample_index, embedding={"model": str(model_dir)}),
-                    embedder=real_embedder)
+    return Answerer(
+        Settings(index_dir=sample_index, embedding={"model": str(model_dir)}),
+        embedder=real_embedder,
+    )

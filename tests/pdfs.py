@@ -60,7 +60,9 @@ def make_encrypted_pdf(path: Path, text: str) -> Path:
     return path
 
 
-def make_docx(path: Path, items: list[tuple[str, str]], table: list[list[str]] | None = None) -> Path:
+def make_docx(
+    path: Path, items: list[tuple[str, str]], table: list[list[str]] | None = None
+) -> Path:
     """A DOCX from (style, text) pairs, style "h1"/"h2" for Word headings or "p"."""
     import docx
 

@@ -34,7 +34,9 @@ def test_answer_sentences_each_carry_a_marker_to_a_listed_source(answerer: Answe
     """Every [n] in the text points at a citation, and citations are numbered 1..k."""
     import re
 
-    answer = answerer.answer("Hur många VFU-platser per termin ska Täby erbjuda KI:s sjuksköterskestudenter?")
+    answer = answerer.answer(
+        "Hur många VFU-platser per termin ska Täby erbjuda KI:s sjuksköterskestudenter?"
+    )
     numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert numbers and numbers <= {c.n for c in answer.citations}
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
@@ -98,18 +100,28 @@ def test_new_index_version_is_used_without_restart(tmp_path: Path) -> None:
 
 def _bot(args: list[str], index: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "INDEX_DIR": str(index)}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
 def test_cli_ask_json_reads_questions_from_stdin(sample_index: Path) -> None:
     """`python -m bot ask --json` prints one JSON object per question line, with citations."""
-    out = _bot(["ask", "--json"], sample_index,
-               "Vem samordnar nordostkommunerna?\nVad kostar en ny bil?\n")
+    out = _bot(
+        ["ask", "--json"], sample_index, "Vem samordnar nordostkommunerna?\nVad kostar en ny bil?\n"
+    )
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [set(obj) >= {"question", "answered", "answer", "citations"} for obj in lines] == [True] * 2
+    assert [set(obj) >= {"question", "answered", "answer", "citations"} for obj in lines] == [
+        True
+    ] * 2
     cite = lines[0]["citations"][0]
     assert set(cite) >= {"n", "document", "title", "page", "section", "quote", "score"}
     assert lines[1]["answered"] is False

@@ -24,8 +24,9 @@ def _words(text: str) -> list[str]:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    paragraphs=st.lists(st.tuples(PARAGRAPH, st.booleans(), st.integers(1, 3)), min_size=1,
-                        max_size=15),
+    paragraphs=st.lists(
+        st.tuples(PARAGRAPH, st.booleans(), st.integers(1, 3)), min_size=1, max_size=15
+    ),
     size=st.integers(200, 900),
     overlap=st.integers(0, 199),
 )
@@ -35,8 +36,9 @@ def test_chunking_never_loses_text(paragraphs, size: int, overlap: int) -> None:
     page = 1
     for text, heading, step in paragraphs:
         page += step - 1
-        blocks.append(Block(page, text[:60] if heading else text, heading=heading,
-                            level=1 if heading else 0))
+        blocks.append(
+            Block(page, text[:60] if heading else text, heading=heading, level=1 if heading else 0)
+        )
     chunks = chunk_blocks("d.md", blocks, size, overlap)
     chunk_words = [" ".join(_words(c.text)) for c in chunks]
     for block in blocks:
@@ -69,11 +71,15 @@ def test_overlap_must_be_smaller_than_size() -> None:
 
 def test_sections_are_cited_by_their_numbered_heading() -> None:
     """A chunk under '4.2 Kommunens åtaganden' carries that heading and its page."""
-    text = ("4 Åtaganden\n4.1 Lärosätets åtaganden\nLärosätet ska utse en kontaktperson.\n\n"
-            "4.2 Kommunens åtaganden\nKommunen ska erbjuda platser.")
+    text = (
+        "4 Åtaganden\n4.1 Lärosätets åtaganden\nLärosätet ska utse en kontaktperson.\n\n"
+        "4.2 Kommunens åtaganden\nKommunen ska erbjuda platser."
+    )
     chunks = chunk_blocks("a.txt", text_to_blocks(text, page=2), 900, 100)
     assert [(c.section, c.page) for c in chunks] == [
-        ("4.1 Lärosätets åtaganden", 2), ("4.2 Kommunens åtaganden", 2)]
+        ("4.1 Lärosätets åtaganden", 2),
+        ("4.2 Kommunens åtaganden", 2),
+    ]
     assert chunks[1].text.endswith("Kommunen ska erbjuda platser.")
 
 
@@ -94,4 +100,8 @@ def test_document_metadata() -> None:
         "§ 5 Samverkansavtal med lärosäten\nNämnden beslutar att anta modellen."
     )
     info = extract_info(blocks, Path("beslut.txt"))
-    assert (info.date, info.reference, info.body) == ("2016-12-14", "SN 2016/0123-7", "Socialnämnden")
+    assert (info.date, info.reference, info.body) == (
+        "2016-12-14",
+        "SN 2016/0123-7",
+        "Socialnämnden",
+    )

@@ -37,10 +37,17 @@ class CountingEmbedder(HashEmbedder):
 def _corpus(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "avtal.md").write_text(
-        "# Lokalt avtal\n\n## 4.2 Kommunens åtaganden\n\nKommunen ska erbjuda 40 platser.\n", "utf-8")
+        "# Lokalt avtal\n\n## 4.2 Kommunens åtaganden\n\nKommunen ska erbjuda 40 platser.\n",
+        "utf-8",
+    )
     (folder / "beslut.txt").write_text("Socialnämnden beslutar att anta modellen.\n", "utf-8")
-    make_pdf(folder / "plan.pdf", [["1 Syfte", "Planen beskriver uppföljningen."],
-                                  ["2 Rapport", "Rapporten lämnas senast den 30 april."]])
+    make_pdf(
+        folder / "plan.pdf",
+        [
+            ["1 Syfte", "Planen beskriver uppföljningen."],
+            ["2 Rapport", "Rapporten lämnas senast den 30 april."],
+        ],
+    )
     return folder
 
 
@@ -78,12 +85,16 @@ def test_changed_file_replaced_and_deleted_file_removed(tmp_path: Path) -> None:
     _run(corpus, tmp_path / "index", CountingEmbedder())
     (corpus / "avtal.md").write_text(
         "# Lokalt avtal\n\n## 4.2 Kommunens åtaganden\n\nKommunen ska erbjuda 40 platser.\n\n"
-        "## 5 Nytt\n\nEn ny paragraf om handledare.\n", "utf-8")
+        "## 5 Nytt\n\nEn ny paragraf om handledare.\n",
+        "utf-8",
+    )
     (corpus / "beslut.txt").unlink()
     emb = CountingEmbedder()
     report = _run(corpus, tmp_path / "index", emb)
     assert report.updated == ["avtal.md"] and report.removed == ["beslut.txt"]
-    assert emb.calls == 2  # the new chunk and its one sentence; the unchanged section kept its vectors
+    assert (
+        emb.calls == 2
+    )  # the new chunk and its one sentence; the unchanged section kept its vectors
     snap = open_current(tmp_path / "index")
     assert set(snap.documents) == {"avtal.md", "plan.pdf"}
     texts = [c.text for _, c, _ in snap.chunks_of("avtal.md")]
@@ -113,8 +124,14 @@ def test_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> No
 
 def _cli(args: list[str], index: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "EMBEDDING_MODEL": "hash", "INDEX_DIR": str(index), **env}
-    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_exit_codes_and_json_summary(tmp_path: Path) -> None:
@@ -144,9 +161,15 @@ def test_sigkill_mid_ingest_leaves_previous_index_usable(tmp_path: Path) -> None
     big.mkdir()
     for i in range(1500):
         (big / f"dok{i:03d}.md").write_text(
-            f"# Dokument {i}\n\n" + f"Kommunen ska rapportera punkt {i}. " * 40 + "\n", "utf-8")
-    env = {**os.environ, "EMBEDDING_MODEL": "hash", "INDEX_DIR": str(tmp_path / "index"),
-           "CORPUS_DIR": str(corpus)}
+            f"# Dokument {i}\n\n" + f"Kommunen ska rapportera punkt {i}. " * 40 + "\n", "utf-8"
+        )
+    env = {
+        **os.environ,
+        "EMBEDDING_MODEL": "hash",
+        "INDEX_DIR": str(tmp_path / "index"),
+        "CORPUS_DIR": str(corpus),
+    }
+
     def wait_for(what: str) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -156,8 +179,13 @@ def test_sigkill_mid_ingest_leaves_previous_index_usable(tmp_path: Path) -> None
 
     # kill while files are read and embedded, and while the new version is being written
     for moment, delay in (("reading", 0.5), ("reading", 1.0), ("writing", 0), ("writing", 0.02)):
-        proc = subprocess.Popen([sys.executable, "-m", "ingest", str(corpus)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ingest", str(corpus)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(moment)
         time.sleep(delay)
         killed = proc.poll() is None

@@ -32,10 +32,14 @@ def test_pdf_headers_footers_and_page_numbers_are_removed(tmp_path: Path) -> Non
 
 def test_pdf_hyphenation_joined_and_spaces_collapsed(tmp_path: Path) -> None:
     """Words split by a hyphen at a line end are joined; justified double spaces collapse."""
-    long = ("Parterna ska gemensamt följa upp hur " + "samverkan fungerar i praktiken och " * 3
-            + "hur det lokala samverkansavtalet används.")
-    path = make_pdf(tmp_path / "b.pdf", [[long, "Kommunen  ansvarar   för   platserna."]],
-                    align="J")
+    long = (
+        "Parterna ska gemensamt följa upp hur "
+        + "samverkan fungerar i praktiken och " * 3
+        + "hur det lokala samverkansavtalet används."
+    )
+    path = make_pdf(
+        tmp_path / "b.pdf", [[long, "Kommunen  ansvarar   för   platserna."]], align="J"
+    )
     blocks, _ = read_blocks(path, "b.pdf")
     text = _text(blocks)
     assert "  " not in text
@@ -52,9 +56,17 @@ def test_hyphen_at_line_end_in_extracted_text_is_joined() -> None:
 
 def test_pdf_numbered_headings_become_sections(tmp_path: Path) -> None:
     """'4.2 Kommunens åtaganden' and '§ 5 ...' lines are headings."""
-    path = make_pdf(tmp_path / "c.pdf", [["4.2 Kommunens åtaganden",
-                                         "Kommunen ska erbjuda platser för VFU.",
-                                         "§ 5 Samverkansavtal", "Nämnden beslutar enligt förslaget."]])
+    path = make_pdf(
+        tmp_path / "c.pdf",
+        [
+            [
+                "4.2 Kommunens åtaganden",
+                "Kommunen ska erbjuda platser för VFU.",
+                "§ 5 Samverkansavtal",
+                "Nämnden beslutar enligt förslaget.",
+            ]
+        ],
+    )
     blocks, _ = read_blocks(path, "c.pdf")
     headings = [b.text for b in blocks if b.heading]
     assert headings == ["4.2 Kommunens åtaganden", "§ 5 Samverkansavtal"]
@@ -65,8 +77,10 @@ def test_pdf_numbered_headings_become_sections(tmp_path: Path) -> None:
     [
         (lambda p: make_empty_pdf(p), "no extractable text"),
         (lambda p: make_encrypted_pdf(p, "Hemligt avtal"), "encrypted"),
-        (lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrasig") and p,
-         "not a readable PDF"),
+        (
+            lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrasig") and p,
+            "not a readable PDF",
+        ),
         (lambda p: p.write_bytes(b"") and p, "empty"),
     ],
 )
@@ -100,23 +114,31 @@ def test_docx_headings_paragraphs_and_tables(tmp_path: Path) -> None:
     """Word heading styles become headings; table rows are kept as text."""
     path = make_docx(
         tmp_path / "avtal.docx",
-        [("h1", "Mall för lokalt samverkansavtal"), ("h2", "4.1 Lärosätets åtaganden"),
-         ("p", "Lärosätet ska erbjuda handledarutbildning.")],
+        [
+            ("h1", "Mall för lokalt samverkansavtal"),
+            ("h2", "4.1 Lärosätets åtaganden"),
+            ("p", "Lärosätet ska erbjuda handledarutbildning."),
+        ],
         table=[["Part", "Kontakt"], ["Täby kommun", "Samordnare för VFU"]],
     )
     blocks, pages = read_blocks(path, str(path))
     assert pages == 1
     assert [(b.text, b.level) for b in blocks if b.heading] == [
-        ("Mall för lokalt samverkansavtal", 1), ("4.1 Lärosätets åtaganden", 2)]
+        ("Mall för lokalt samverkansavtal", 1),
+        ("4.1 Lärosätets åtaganden", 2),
+    ]
     assert "Täby kommun | Samordnare för VFU" in _text(blocks)
 
 
 def test_markdown_headings(tmp_path: Path) -> None:
     """'#' lines become headings with their level; emphasis marks are dropped."""
     path = tmp_path / "plan.md"
-    path.write_text("# Uppföljningsplan\n\n## 2 Indikatorer\n\nAntal **VFU-platser** per termin.\n",
-                    "utf-8")
+    path.write_text(
+        "# Uppföljningsplan\n\n## 2 Indikatorer\n\nAntal **VFU-platser** per termin.\n", "utf-8"
+    )
     blocks, _ = read_blocks(path, str(path))
     assert [(b.text, b.heading, b.level) for b in blocks] == [
-        ("Uppföljningsplan", True, 1), ("2 Indikatorer", True, 2),
-        ("Antal VFU-platser per termin.", False, 0)]
+        ("Uppföljningsplan", True, 1),
+        ("2 Indikatorer", True, 2),
+        ("Antal VFU-platser per termin.", False, 0),
+    ]

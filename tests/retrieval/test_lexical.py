@@ -42,7 +42,8 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     index = LexicalIndex.build(TEXTS)
     index.save(tmp_path)
     assert LexicalIndex.load(tmp_path).search("platser kommunen", 2) == index.search(
-        "platser kommunen", 2)
+        "platser kommunen", 2
+    )
 
 
 def test_weighted_rrf() -> None:
@@ -54,7 +55,11 @@ def test_weighted_rrf() -> None:
 
 def test_sentence_split_keeps_swedish_abbreviations() -> None:
     """'t.ex.' and 'bl.a.' do not end a sentence; a date at the end does."""
-    text = "Parterna ska bl.a. följa upp VFU, t.ex. antal platser. Rapporten lämnas 2017-04-30. Klart."
+    text = (
+        "Parterna ska bl.a. följa upp VFU, t.ex. antal platser. Rapporten lämnas 2017-04-30. Klart."
+    )
     assert split_sentences(text) == [
         "Parterna ska bl.a. följa upp VFU, t.ex. antal platser.",
-        "Rapporten lämnas 2017-04-30.", "Klart."]
+        "Rapporten lämnas 2017-04-30.",
+        "Klart.",
+    ]
