@@ -97,7 +97,9 @@ class Answerer:
             return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason="no_relevant")
         positions = [h.position for h in hits]
         cands = evidence.candidates(info, hits, positions, searcher.snapshot, vector, len(hits))
-        chosen = evidence.choose(cands, WEIGHTS, self.settings.answer.max_sentences)
+        chosen = evidence.choose(
+            cands, WEIGHTS, self.settings.answer.max_sentences, kind_first=info.kind != "general"
+        )
         ranked = _rerank(hits, cands, self.settings.retrieval.top_k)
         conf = evidence.confidence(chosen[0]) if chosen else 0.0
         debug = {

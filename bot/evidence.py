@@ -44,6 +44,7 @@ class Candidate:
     context: float  # ... by the sentence with its document title and section
     kind_ok: bool  # holds a date / party / amount when the question asks for one
     names_ok: bool  # every name the question mentions occurs in the hit or its document
+    kind: str = "general"  # what the question asks for
 
     def score(self, w: Weights) -> float:
         """Weighted sum of the signals."""
@@ -140,12 +141,14 @@ def candidates(
                     coverage=coverage(info, sentence, idf),
                     context=coverage(info, f"{context} {sentence}", idf),
                     kind_ok=has_kind(sentence, info.kind),
+                    kind=info.kind,
                     names_ok=names_ok,
                 )
             )
     return out
 
 
+KIND_SHARE = 0.9
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
 
 
@@ -167,9 +170,20 @@ def with_list(sentence: str, following: list[str], limit: int = 6) -> str:
     return f"{sentence.rstrip()} {'; '.join(items)}." if items else sentence
 
 
-def choose(cands: list[Candidate], w: Weights, limit: int, margin: float = 0.85) -> list[Candidate]:
-    """The best sentence and up to limit-1 more scoring within `margin` of it, no near-repeats."""
+def choose(
+    cands: list[Candidate], w: Weights, limit: int, margin: float = 0.85, kind_first: bool = False
+) -> list[Candidate]:
+    """The best sentence and up to limit-1 more scoring within `margin` of it, no near-repeats.
+
+    With kind_first (a question asking for a date, party or amount) a sentence that holds one
+    goes first when it scores at least KIND_SHARE of the best sentence.
+    """
     ranked = sorted(cands, key=lambda c: -c.score(w))
+    if kind_first and ranked and not ranked[0].kind_ok:
+        top = ranked[0].score(w)
+        fitting = [c for c in ranked if c.kind_ok and c.score(w) >= KIND_SHARE * top]
+        if fitting:
+            ranked = [fitting[0]] + [c for c in ranked if c is not fitting[0]]
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit:
@@ -186,6 +200,8 @@ def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
 
 
 def confidence(best: Candidate) -> float:
-    """0..1: how well the best sentence answers. Names missing from the evidence cap it."""
+    """0..1: how well the best sentence answers. A missing name or kind caps it."""
     value = 0.45 * best.context + 0.2 * best.coverage + 0.2 * best.kind_ok + 0.15 * best.dense
-    return value if best.names_ok else min(value, 0.3)
+    if not best.names_ok or (best.kind == "date" and not best.kind_ok):
+        return min(value, 0.3)  # a name it lacks, or no date for "när": not an answer
+    return value

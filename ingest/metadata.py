@@ -24,8 +24,9 @@ TEXT_DATE = re.compile(
 REFERENCE = re.compile(r"\b[A-ZÅÄÖ]{2,6}[ /]?(?:19|20)?\d{2}/\d{1,5}(?:[-:.]\d{1,4})?\b")
 BODY = re.compile(
     r"^((?:[A-ZÅÄÖ][a-zåäö]+)?(?:nämnden|styrelsen|fullmäktige)|Kommunstyrelsen|"
-    r"Kommunfullmäktige|Styrelsen för [A-ZÅÄÖ][\wåäö ]+?)\b",
+    r"Kommunfullmäktige|Styrelsen för [A-ZÅÄÖ][\wåäö ]+?|Styrelsen|Nämnden)\b",
 )
+LABEL = re.compile(r"^(?:[A-ZÅÄÖ][\wåäöÅÄÖ]*(?:\s+[\wåäöÅÄÖ-]+){0,5}:\s|Dnr\b)")
 SAMPLE_MARK = re.compile(r"^(exempel|sample|fiktiv)", re.IGNORECASE)
 HEAD_BLOCKS = 12
 
@@ -51,12 +52,13 @@ def iso_date(text: str) -> str:
     return min(found)[1] if found else ""
 
 
-def extract_info(blocks: list[Block], path: Path) -> DocInfo:
-    """Title (first real heading, else first line, else file name), date, reference, body."""
+def extract_info(blocks: list[Block], path: Path, embedded_title: str = "") -> DocInfo:
+    """Title (the file's own metadata title, else the first real heading, else the first
+    line, else the file name), date, reference and issuing body."""
     head = blocks[:HEAD_BLOCKS]
     head_text = "\n".join(b.text for b in head)
     return DocInfo(
-        title=_title(head) or path.stem.replace("-", " ").replace("_", " "),
+        title=embedded_title or _title(head) or path.stem.replace("-", " ").replace("_", " "),
         date=iso_date(head_text),
         reference=_reference(head_text),
         body=_body(head),
@@ -66,11 +68,16 @@ def extract_info(blocks: list[Block], path: Path) -> DocInfo:
 def _title(head: list[Block]) -> str:
     for block in head:
         text = block.text.strip()
-        if block.heading and not SAMPLE_MARK.match(text) and not SECTION_MARK.match(text):
+        if (
+            block.heading
+            and not SAMPLE_MARK.match(text)
+            and not SECTION_MARK.match(text)
+            and not LABEL.match(text)
+        ):
             return text[:120]
     for block in head:
         text = block.text.strip()
-        if not SAMPLE_MARK.match(text) and len(text) <= 120:
+        if not SAMPLE_MARK.match(text) and not LABEL.match(text) and len(text) <= 120:
             return text
     return ""
 

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from ingest.chunking import chunk_blocks
 from ingest.metadata import extract_info
-from ingest.readers import kind_of, read_blocks
+from ingest.readers import embedded_title, kind_of, read_blocks
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
 from retrieval.index import (
@@ -152,7 +152,7 @@ def _read_document(
         raise IngestError(
             f"{path}: could not be read ({type(exc).__name__}: {exc}); skipped"
         ) from exc
-    info = extract_info(blocks, path)
+    info = extract_info(blocks, path, embedded_title(path))
     kind = kind_of(path) or "txt"
     meta = DocumentMeta(key, info.title, sha, kind, info.date, info.reference, pages, info.body)
     return meta, chunk_blocks(key, blocks, opts.chunk_size, opts.chunk_overlap)

@@ -137,6 +137,23 @@ def read_markdown(path: Path, display: str) -> tuple[list[Block], int]:
     return markdown_to_blocks(decode_text(path.read_bytes(), display)), 1
 
 
+def embedded_title(path: Path) -> str:
+    """The title stored in a PDF's or DOCX's own metadata, or "" (never raises)."""
+    try:
+        if kind_of(path) == "pdf":
+            from pypdf import PdfReader
+
+            meta = PdfReader(str(path)).metadata
+            return " ".join(str(meta.title or "").split()) if meta else ""
+        if kind_of(path) == "docx":
+            import docx
+
+            return " ".join((docx.Document(str(path)).core_properties.title or "").split())
+    except Exception:
+        log.debug("no embedded title in %s", path)
+    return ""
+
+
 READERS: dict[str, Callable[[Path, str], tuple[list[Block], int]]] = {
     "pdf": read_pdf,
     "docx": read_docx,

@@ -51,6 +51,16 @@ def test_off_topic_question_is_declined_with_reason_and_closest_sources(answerer
     assert answer.citations
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known weakness: 'kostar' matches the corpus's cost sentences and the unknown "
+    "word 'bil' does not outweigh it; see docs/benchmarks.md",
+)
+def test_off_topic_question_sharing_one_word_is_declined(answerer: Answerer) -> None:
+    """'Vad kostar en ny bil?' shares only 'kostar' with the corpus and should be declined."""
+    assert not answerer.answer("Vad kostar en ny bil?").answered
+
+
 def test_question_naming_an_absent_party_is_declined(answerer: Answerer) -> None:
     """A question about a university that no document mentions is not answered."""
     answer = answerer.answer("Vad står det i vårt samverkansavtal med Linnéuniversitetet?")
@@ -115,7 +125,9 @@ def _bot(args: list[str], index: Path, stdin: str = "") -> subprocess.CompletedP
 def test_cli_ask_json_reads_questions_from_stdin(sample_index: Path) -> None:
     """`python -m bot ask --json` prints one JSON object per question line, with citations."""
     out = _bot(
-        ["ask", "--json"], sample_index, "Vem samordnar nordostkommunerna?\nVad kostar en ny bil?\n"
+        ["ask", "--json"],
+        sample_index,
+        "Vem samordnar nordostkommunerna?\nKan jag få friskvårdsbidrag för mitt gymkort?\n",
     )
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
