@@ -22,15 +22,17 @@ class Variant:
 
     name: str
     weights: FusionWeights
-    decompound: bool = True
+    lexical: str = "compounds"  # "compounds" | "stems" | "ngrams"
 
 
 VARIANTS = [
     Variant("dense only", FusionWeights(1.0, 0.0)),
     Variant("lexical only (stems + compounds)", FusionWeights(0.0, 1.0)),
-    Variant("lexical only (stems, no compounds)", FusionWeights(0.0, 1.0), decompound=False),
+    Variant("lexical only (stems, no compounds)", FusionWeights(0.0, 1.0), "stems"),
+    Variant("lexical only (stems + char 4-grams)", FusionWeights(0.0, 1.0), "ngrams"),
     Variant("fused RRF 1:1", FusionWeights(1.0, 1.0)),
-    Variant("fused RRF 1:1, no compounds", FusionWeights(1.0, 1.0), decompound=False),
+    Variant("fused RRF 1:1, no compounds", FusionWeights(1.0, 1.0), "stems"),
+    Variant("fused RRF 1:1, char 4-grams", FusionWeights(1.0, 1.0), "ngrams"),
     Variant("fused RRF 1.5:1", FusionWeights(1.5, 1.0)),
     Variant("fused RRF 2:1", FusionWeights(2.0, 1.0)),
     Variant("fused RRF 1:1.5", FusionWeights(1.0, 1.5)),
@@ -61,10 +63,10 @@ def compare(path: Path, searcher: HybridSearcher, k: int = 5) -> list[dict[str, 
     items = [i for i in load_items(path) if i.doc]
     vectors = {i.id: searcher.embedder.embed_query(i.question) for i in items}
     snapshot = searcher.snapshot
-    no_compounds = _lexical_without_compounds(snapshot)
+    lexicals = _lexical_variants(snapshot)
     rows = []
     for variant in VARIANTS:
-        lexical = snapshot.lexical if variant.decompound else no_compounds
+        lexical = lexicals[variant.lexical]
         ranks = []
         for item in items:
             dense = snapshot.dense.search(vectors[item.id], searcher.candidates)
@@ -87,10 +89,16 @@ def compare(path: Path, searcher: HybridSearcher, k: int = 5) -> list[dict[str, 
     return rows
 
 
-def _lexical_without_compounds(snapshot: IndexSnapshot) -> LexicalIndex:
+def _lexical_variants(snapshot: IndexSnapshot) -> dict[str, LexicalIndex]:
     from retrieval.index import passage_texts
+    from retrieval.text import NgramAnalyzer
 
-    return LexicalIndex.build(passage_texts(snapshot), decompound=False)
+    texts = passage_texts(snapshot)
+    return {
+        "compounds": snapshot.lexical,
+        "stems": LexicalIndex.build(texts, decompound=False),
+        "ngrams": LexicalIndex.build(texts, analyzer=NgramAnalyzer(decompound=False)),
+    }
 
 
 def format_rows(rows: list[dict[str, object]]) -> str:

@@ -18,6 +18,7 @@ from retrieval.index import IndexSnapshot
 from retrieval.text import stem, words
 from retrieval.types import ScoredChunk
 
+UNKNOWN = "\x00unknown"  # key of the weight given to words the corpus never uses
 DENSE_FLOOR, DENSE_SPAN = 0.78, 0.12  # cosine range of this model family mapped to 0..1
 
 
@@ -70,13 +71,14 @@ def idf_table(snapshot: IndexSnapshot) -> dict[str, float]:
             )
             for term, col in lex.vocab.items()
         }
+        cached[UNKNOWN] = max(cached.values(), default=1.0) * 1.2
         lex.idf_table = cached  # type: ignore[attr-defined]  # memo for this snapshot only
     return cached
 
 
 def _weight(term: str, idf: dict[str, float]) -> float:
     """Idf of a topic word; a word the corpus never uses weighs the most."""
-    return idf.get(stem(term), max(idf.values(), default=1.0) * 1.2)
+    return idf.get(stem(term), idf.get(UNKNOWN, 1.0))
 
 
 def coverage(info: QuestionInfo, text: str, idf: dict[str, float]) -> float:

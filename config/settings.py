@@ -52,7 +52,7 @@ class RetrievalSettings(_Group):
     lexical_weight: float = Field(default=1.0, ge=0, description="RRF weight of the lexical list.")
     rrf_k: int = Field(default=60, ge=1, description="RRF rank constant.")
     ann_threshold: int = Field(
-        default=50_000, ge=1, description="Above this many chunks faiss uses an HNSW index."
+        default=250_000, ge=1, description="Above this many chunks faiss uses an HNSW index."
     )
     decompound: bool = Field(
         default=True, description="Split Swedish compounds into known parts for BM25."

@@ -34,12 +34,17 @@ class LexicalIndex:
 
     @classmethod
     def build(
-        cls, texts: list[str], decompound: bool = True, k1: float = 1.2, b: float = 0.75
+        cls,
+        texts: list[str],
+        decompound: bool = True,
+        k1: float = 1.2,
+        b: float = 0.75,
+        analyzer: Analyzer | None = None,
     ) -> LexicalIndex:
         """Index the texts; position i in results refers to texts[i]."""
         from retrieval.text import corpus_vocabulary
 
-        analyzer = Analyzer(corpus_vocabulary(texts), decompound=decompound)
+        analyzer = analyzer or Analyzer(corpus_vocabulary(texts), decompound=decompound)
         term_lists = [analyzer.terms(t) for t in texts]
         vocab: dict[str, int] = {}
         rows, cols, tfs = [], [], []

@@ -201,3 +201,15 @@ def test_sigkill_mid_ingest_leaves_previous_index_usable(tmp_path: Path) -> None
     done = _cli([str(corpus)], tmp_path / "index", CORPUS_DIR=str(corpus))
     assert done.returncode == 0, done.stderr
     assert len(open_current(tmp_path / "index").documents) == 1503
+
+
+def test_file_over_the_size_limit_is_skipped_with_its_size(tmp_path: Path) -> None:
+    """A file above INGEST_MAX_FILE_MB is reported with its size and the limit; others indexed."""
+    corpus = _corpus(tmp_path / "corpus")
+    (corpus / "stor.txt").write_text("Kommunen ska rapportera. " * 60_000, "utf-8")
+    opts = IngestOptions(index_dir=tmp_path / "index", corpus_dir=corpus, max_file_mb=1.0)
+    emb = CountingEmbedder()
+    report = ingest([corpus], opts, emb.name, lambda: emb)
+    assert [f["file"] for f in report.failed] == ["stor.txt"]
+    assert "over the 1 MB limit" in report.failed[0]["reason"]
+    assert sorted(report.added) == ["avtal.md", "beslut.txt", "plan.pdf"]
