@@ -32,7 +32,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 eval: index
-	$(BIN)/python -m bot eval tests/eval/qa.jsonl
+	$(BIN)/python -m bot eval tests/eval/qa.jsonl --compare
 
 bench: index
 	$(BIN)/python scripts/bench.py

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from ingest.chunking import chunk_blocks
 from ingest.metadata import extract_info
 from ingest.readers import embedded_title, kind_of, read_blocks
+from ingest.register import extract_register
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
 from retrieval.index import (
@@ -33,6 +34,7 @@ from retrieval.index import (
     publish,
     write_version,
 )
+from retrieval.register import Register
 from retrieval.sentences import split_sentences
 from retrieval.types import Chunk, DocumentMeta
 
@@ -229,6 +231,7 @@ def _ingest_locked(
         model_name,
         opts.ann_threshold,
         opts.decompound,
+        built.register,
     )
     publish(opts.index_dir, version)
     report.version, report.published = version.name, True
@@ -249,6 +252,7 @@ class Assembled:
     sentences: list[SentenceRow]
     sentence_vectors: np.ndarray
     embedded: int
+    register: Register
 
 
 def _assemble(
@@ -261,6 +265,7 @@ def _assemble(
     entries: list[IndexedChunk] = []
     sentences: list[SentenceRow] = []
     sentence_texts: list[str] = []
+    by_doc: dict[str, list[Chunk]] = {}
     for key in sorted(docs):
         meta = docs[key]
         if key in fresh:
@@ -268,6 +273,7 @@ def _assemble(
         else:
             assert old is not None  # an unchanged document exists only with an old version
             chunks = [c for _, c, _ in old.chunks_of(key)]
+        by_doc[key] = chunks
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
             for sentence in split_sentences(chunk.text):
@@ -288,7 +294,8 @@ def _assemble(
     sent_vectors = _fill(
         [r.embed_key for r in sentences], sent_todo, new, len(chunk_todo), sent_old, dim
     )
-    return Assembled(entries, vectors, sentences, sent_vectors, len(texts))
+    register = extract_register(docs, by_doc)  # from every document: stays in step with them
+    return Assembled(entries, vectors, sentences, sent_vectors, len(texts), register)
 
 
 Previous = tuple[np.ndarray, dict[str, int]]

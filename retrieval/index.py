@@ -1,6 +1,7 @@
 """The on-disk index: immutable versions under `versions/`, the live one named by `CURRENT`.
 
-A version folder holds manifest.json, meta.sqlite (documents, chunks, sentences), vectors.npy,
+A version folder holds manifest.json, meta.sqlite (documents, chunks, sentences, and the
+deadlines, obligations and party aliases extracted from them), vectors.npy,
 sentence_vectors.npy,
 dense.faiss and the lexical index. Writers build a new folder and then replace `CURRENT`
 atomically, so readers always see one complete version.
@@ -23,6 +24,7 @@ import numpy as np
 
 from retrieval.errors import IndexMissingError, IndexModelMismatch
 from retrieval.lexical import LexicalIndex
+from retrieval.register import Deadline, Obligation, Register
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import FaissStore
 
@@ -45,6 +47,18 @@ CREATE TABLE sentences (
     sid INTEGER PRIMARY KEY, chunk_pos INTEGER NOT NULL REFERENCES chunks(pos),
     text TEXT NOT NULL, embed_key TEXT NOT NULL
 );
+CREATE TABLE deadlines (
+    id INTEGER PRIMARY KEY, doc_path TEXT NOT NULL REFERENCES documents(path),
+    page INTEGER NOT NULL, section TEXT NOT NULL, quote TEXT NOT NULL, what TEXT NOT NULL,
+    party TEXT NOT NULL, date TEXT NOT NULL, month_day TEXT NOT NULL, recurrence TEXT NOT NULL,
+    relative TEXT NOT NULL, event TEXT NOT NULL, resolution TEXT NOT NULL
+);
+CREATE TABLE obligations (
+    id INTEGER PRIMARY KEY, doc_path TEXT NOT NULL REFERENCES documents(path),
+    page INTEGER NOT NULL, section TEXT NOT NULL, quote TEXT NOT NULL, party TEXT NOT NULL,
+    cue TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE TABLE aliases (name TEXT PRIMARY KEY, abbreviation TEXT NOT NULL);
 CREATE INDEX chunks_doc ON chunks(doc_path);
 CREATE INDEX sentences_chunk ON sentences(chunk_pos);
 CREATE INDEX chunks_key ON chunks(embed_key);
@@ -178,6 +192,27 @@ class IndexSnapshot:
         """All vectors, memory-mapped, row i for position i."""
         return np.load(self.folder / "vectors.npy", mmap_mode="r")
 
+    def deadlines(self) -> list[Deadline]:
+        """Deadlines of this version in document order; [] for versions built before them."""
+        cols = ", ".join(Deadline.__dataclass_fields__)
+        return [Deadline(*r) for r in self._register_rows(f"SELECT {cols} FROM deadlines")]
+
+    def obligations(self) -> list[Obligation]:
+        """Obligations of this version in document order; [] for versions built before them."""
+        cols = ", ".join(Obligation.__dataclass_fields__)
+        return [Obligation(*r) for r in self._register_rows(f"SELECT {cols} FROM obligations")]
+
+    def aliases(self) -> dict[str, str]:
+        """Full name (lower case) -> abbreviation, learned from this version's text."""
+        return dict(self._register_rows("SELECT name, abbreviation FROM aliases"))
+
+    def _register_rows(self, sql: str) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._db.execute(sql + " ORDER BY rowid").fetchall()
+            except sqlite3.OperationalError:  # a version written before the register existed
+                return []
+
     def check_model(self, model_name: str) -> None:
         """Raise when the configured embedding model is not the one that built this index."""
         if self.manifest.model != model_name:
@@ -221,6 +256,7 @@ def write_version(
     model: str,
     ann_threshold: int,
     decompound: bool,
+    register: Register | None = None,
 ) -> Path:
     """Write a complete new version folder (not yet published) and return it."""
     versions = index_dir / "versions"
@@ -228,7 +264,7 @@ def write_version(
     name = time.strftime("v%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     tmp = versions / f".tmp-{name}"
     tmp.mkdir()
-    _write_meta(tmp / "meta.sqlite", documents, chunks, sentences)
+    _write_meta(tmp / "meta.sqlite", documents, chunks, sentences, register or Register())
     np.save(tmp / "vectors.npy", vectors)
     np.save(tmp / "sentence_vectors.npy", sentence_vectors)
     store = FaissStore.build(vectors, ann_threshold)
@@ -254,6 +290,7 @@ def _write_meta(
     documents: list[DocumentMeta],
     chunks: list[IndexedChunk],
     sentences: list[SentenceRow],
+    register: Register,
 ) -> None:
     db = sqlite3.connect(path)
     try:
@@ -285,9 +322,26 @@ def _write_meta(
             "INSERT INTO sentences VALUES (?, ?, ?, ?)",
             [(sid, r.chunk_pos, r.text, r.embed_key) for sid, r in enumerate(sentences)],
         )
+        _write_register(db, register)
         db.commit()
     finally:
         db.close()
+
+
+def _write_register(db: sqlite3.Connection, register: Register) -> None:
+    deadline_cols = list(Deadline.__dataclass_fields__)
+    obligation_cols = list(Obligation.__dataclass_fields__)
+    db.executemany(
+        f"INSERT INTO deadlines ({', '.join(deadline_cols)}) VALUES "
+        f"({', '.join('?' * len(deadline_cols))})",
+        [tuple(getattr(d, c) for c in deadline_cols) for d in register.deadlines],
+    )
+    db.executemany(
+        f"INSERT INTO obligations ({', '.join(obligation_cols)}) VALUES "
+        f"({', '.join('?' * len(obligation_cols))})",
+        [tuple(getattr(o, c) for c in obligation_cols) for o in register.obligations],
+    )
+    db.executemany("INSERT INTO aliases VALUES (?, ?)", register.aliases)
 
 
 def _fsync_tree(folder: Path) -> None:
