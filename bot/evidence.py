@@ -97,10 +97,16 @@ def coverage(info: QuestionInfo, text: str, idf: dict[str, float]) -> float:
     return found / total if total else 0.0
 
 
-def names_present(info: QuestionInfo, text: str) -> bool:
-    """Every name or abbreviation in the question occurs in the text."""
+def names_present(
+    info: QuestionInfo, text: str, abbreviations: dict[str, str] | None = None
+) -> bool:
+    """Every name or abbreviation in the question occurs in the text (either form of a known
+    abbreviation counts)."""
     lower = text.lower()
-    return all(stem(name) in lower for name in info.names)
+    known = abbreviations or {}
+    return all(
+        stem(name) in lower or (name in known and known[name] in lower) for name in info.names
+    )
 
 
 def document_text(snapshot: IndexSnapshot, doc_path: str) -> str:
@@ -125,12 +131,13 @@ def candidates(
 ) -> list[Candidate]:
     """All sentences of the first `depth` hits with their signals."""
     idf = idf_table(snapshot)
+    abbreviations = snapshot.lexical.analyzer.abbreviations
     by_chunk = snapshot.sentences(positions[:depth])
     vectors = snapshot.sentence_vectors()
     out = []
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
-        names_ok = names_present(info, document_text(snapshot, hit.doc.path))
+        names_ok = names_present(info, document_text(snapshot, hit.doc.path), abbreviations)
         rows = by_chunk.get(pos, [])
         for n, (sid, raw) in enumerate(rows):
             sentence = with_list(raw, [t for _, t in rows[n + 1 :]])

@@ -42,9 +42,11 @@ class LexicalIndex:
         analyzer: Analyzer | None = None,
     ) -> LexicalIndex:
         """Index the texts; position i in results refers to texts[i]."""
-        from retrieval.text import corpus_vocabulary
+        from retrieval.text import corpus_vocabulary, find_abbreviations
 
-        analyzer = analyzer or Analyzer(corpus_vocabulary(texts), decompound=decompound)
+        analyzer = analyzer or Analyzer(
+            corpus_vocabulary(texts), decompound=decompound, abbreviations=find_abbreviations(texts)
+        )
         term_lists = [analyzer.terms(t) for t in texts]
         vocab: dict[str, int] = {}
         rows, cols, tfs = [], [], []
@@ -68,7 +70,8 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """Best k (position, score) pairs with score > 0, best first."""
-        ids = [self.vocab[t] for t in dict.fromkeys(self.analyzer.terms(query)) if t in self.vocab]
+        terms = self.analyzer.terms(self.analyzer.expand(query))
+        ids = [self.vocab[t] for t in dict.fromkeys(terms) if t in self.vocab]
         if not ids or self.size == 0:
             return []
         scores = np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
@@ -85,6 +88,7 @@ class LexicalIndex:
             "doc_freq": self.doc_freq.tolist(),
             "decompound": self.analyzer.decompound,
             "dictionary": sorted(self.analyzer.vocabulary),
+            "abbreviations": self.analyzer.abbreviations,
         }
         (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
@@ -93,5 +97,5 @@ class LexicalIndex:
         """Read what `save` wrote."""
         meta = json.loads((folder / "lexical.json").read_text("utf-8"))
         weights = sparse.load_npz(folder / "lexical.npz").tocsc()
-        analyzer = Analyzer(meta["dictionary"], decompound=meta["decompound"])
+        analyzer = Analyzer(meta["dictionary"], meta["decompound"], meta.get("abbreviations", {}))
         return cls(analyzer, meta["vocab"], weights, np.array(meta["doc_freq"], dtype=np.float32))

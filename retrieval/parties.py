@@ -53,7 +53,7 @@ def learn_aliases(texts: Iterable[str]) -> dict[str, str]:
                 first = words[start]
                 if first[:1].isupper() and first[:1].lower() == abbr[0].lower():
                     name = " ".join(words[start:]).strip(",;:")
-                    if ("," not in name and len(name.split()) >= 2) or len(name) > len(abbr) + 3:
+                    if "," not in name and (len(name.split()) >= 2 or len(name) > len(abbr) + 3):
                         found[name.lower()] = abbr
                     break
     return found

@@ -53,8 +53,14 @@ class Analyzer:
 
     MIN_PART = 3
 
-    def __init__(self, vocabulary: Iterable[str] = (), decompound: bool = True) -> None:
+    def __init__(
+        self,
+        vocabulary: Iterable[str] = (),
+        decompound: bool = True,
+        abbreviations: dict[str, str] | None = None,
+    ) -> None:
         self.decompound = decompound
+        self.abbreviations = abbreviations or {}
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= self.MIN_PART)
         self._stems = frozenset(stem(w) for w in self.vocabulary)
         self._split_cache: dict[str, tuple[str, ...]] = {}
@@ -67,6 +73,12 @@ class Analyzer:
             if self.decompound and len(word) >= 2 * self.MIN_PART + 1 and not word.isdigit():
                 out.extend(stem(p) for p in self.split(word))
         return out
+
+    def expand(self, text: str) -> str:
+        """The text with the full name added after each known abbreviation ("KI" -> + "karolinska
+        institutet"), so a question using either form finds passages using the other."""
+        extra = [self.abbreviations[w] for w in words(text) if w in self.abbreviations]
+        return " ".join([text, *extra])
 
     def split(self, word: str) -> tuple[str, ...]:
         """Parts of a compound ("vårdutbildningen" -> vård, utbildningen), else ().
@@ -95,6 +107,36 @@ class Analyzer:
 
     def _known(self, word: str) -> bool:
         return len(word) >= self.MIN_PART and (word in self.vocabulary or stem(word) in self._stems)
+
+
+ABBREVIATION_RE = re.compile(r"((?:[\w-]+\s+){0,6}[\w-]+)\s+\(([A-ZÅÄÖ]{2,6})\)")
+
+
+def find_abbreviations(texts: Iterable[str]) -> dict[str, str]:
+    """ "Full Name (ABBR)" pairs stated in the texts: {"ksl": "kommunförbundet stockholms län"}.
+
+    The full name is the shortest run of words before the parenthesis that starts with the
+    abbreviation's first letter and holds its letters in order.
+    """
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in ABBREVIATION_RE.finditer(text):
+            abbr = match.group(2)
+            name = _expansion(match.group(1).split(), abbr)
+            if name:
+                found.setdefault(abbr.lower(), name)
+    return found
+
+
+def _expansion(words_before: list[str], abbr: str) -> str:
+    for start in range(len(words_before) - 1, -1, -1):
+        candidate = words_before[start:]
+        if candidate[0][0].upper() != abbr[0] or len(candidate) > len(abbr) + 2:
+            continue
+        letters = iter(" ".join(candidate).upper())
+        if all(ch in letters for ch in abbr):
+            return " ".join(candidate).lower()
+    return ""
 
 
 def corpus_vocabulary(texts: Iterable[str]) -> set[str]:

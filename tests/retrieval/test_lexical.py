@@ -63,3 +63,28 @@ def test_sentence_split_keeps_swedish_abbreviations() -> None:
         "Rapporten lämnas 2017-04-30.",
         "Klart.",
     ]
+
+
+def test_abbreviations_learned_from_the_corpus() -> None:
+    """'Kommunförbundet Stockholms län (KSL)' teaches that KSL and the full name are one."""
+    from retrieval.text import find_abbreviations
+
+    texts = [
+        "Styrelsen för Kommunförbundet Stockholms län (KSL) rekommenderar modellen.",
+        "Centrum för klinisk utbildning (CKU) deltar. Inget (XY) här.",
+    ]
+    assert find_abbreviations(texts) == {
+        "ksl": "kommunförbundet stockholms län",
+        "cku": "centrum för klinisk utbildning",
+    }
+
+
+def test_question_with_abbreviation_finds_passage_with_full_name() -> None:
+    """A question saying 'KSL' finds a passage that only says 'Kommunförbundet Stockholms län'."""
+    texts = [
+        "Kommunförbundet Stockholms län (KSL) samordnar länets kommuner.",
+        "Kommunförbundet Stockholms län sammanställer uppföljningen varje år.",
+        "Lärosätet ansvarar för examinationen.",
+    ]
+    index = LexicalIndex.build(texts)
+    assert 1 in {p for p, _ in index.search("Vad sammanställer KSL?", 2)}
