@@ -56,7 +56,8 @@ PARTY_RE = re.compile(
     r"\b(?:kommun\w*|lärosäte\w*|högskol\w*|universitet\w*|KSL|Kommunförbundet|FoU\s*\w+|"
     r"\w*nämnd\w*|styrelse\w*|part\w*|\w*chef\w*|förvaltning\w*|samordnar\w*|region\w*|"
     r"institut\w*|CKU|verksamhet\w*|handledar\w*|utförar\w*|huvudman\w*|kontaktperson\w*|"
-    r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s(?:Institutet|[Hh]ögskola|universitet))\b"
+    r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s(?:Institutet|[Hh]ögskola|universitet)|"
+    r"(?<![.!?]\s)(?<!^)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+)\b"
 )
 
 # words that only say how the question is put; they are not what must be found

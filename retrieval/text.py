@@ -77,7 +77,8 @@ class Analyzer:
     def expand(self, text: str) -> str:
         """The text with the full name added after each known abbreviation ("KI" -> + "karolinska
         institutet"), so a question using either form finds passages using the other."""
-        extra = [self.abbreviations[w] for w in words(text) if w in self.abbreviations]
+        tokens = re.findall(r"\b[A-ZÅÄÖ]{2,6}\b", text)  # only what is written as an abbreviation
+        extra = [self.abbreviations[t.lower()] for t in tokens if t.lower() in self.abbreviations]
         return " ".join([text, *extra])
 
     def split(self, word: str) -> tuple[str, ...]:
@@ -109,6 +110,8 @@ class Analyzer:
         return len(word) >= self.MIN_PART and (word in self.vocabulary or stem(word) in self._stems)
 
 
+# two to four capitalised words in a row, not at a sentence start: "Karolinska Institutet"
+PROPER_NAME_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+){1,3}\b")
 ABBREVIATION_RE = re.compile(r"((?:[\w-]+\s+){0,6}[\w-]+)\s+\(([A-ZÅÄÖ]{2,6})\)")
 
 
@@ -119,13 +122,19 @@ def find_abbreviations(texts: Iterable[str]) -> dict[str, str]:
     abbreviation's first letter and holds its letters in order.
     """
     found: dict[str, str] = {}
+    initialisms: dict[str, str] = {}
     for text in texts:
         for match in ABBREVIATION_RE.finditer(text):
             abbr = match.group(2)
             name = _expansion(match.group(1).split(), abbr)
             if name:
                 found.setdefault(abbr.lower(), name)
-    return found
+        for match in PROPER_NAME_RE.finditer(text):
+            name = match.group(0)
+            initials = "".join(w[0] for w in name.split()).lower()
+            initialisms.setdefault(initials, name.lower())
+    # "Karolinska Institutet" also answers to "KI", unless the corpus says otherwise
+    return {**initialisms, **found}
 
 
 def _expansion(words_before: list[str], abbr: str) -> str:

@@ -88,3 +88,13 @@ def test_question_with_abbreviation_finds_passage_with_full_name() -> None:
     ]
     index = LexicalIndex.build(texts)
     assert 1 in {p for p, _ in index.search("Vad sammanställer KSL?", 2)}
+
+
+def test_initialism_of_a_proper_name_is_understood() -> None:
+    """'KI' in a question finds a passage naming 'Karolinska Institutet' only in full."""
+    texts = [
+        "Avtalet har ingåtts med Karolinska Institutet om handledning.",
+        "Kommunen ska erbjuda platser för studenter.",
+    ]
+    index = LexicalIndex.build(texts)
+    assert index.search("Vad gäller för KI?", 1)[0][0] == 0
