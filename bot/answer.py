@@ -17,6 +17,7 @@ import numpy as np
 
 from bot import evidence, texts
 from bot.question import QuestionInfo, analyse, is_follow_up
+from bot.register_answer import register_answer
 from config.settings import Settings
 from retrieval.embedder import Embedder, load_embedder
 from retrieval.index import IndexSnapshot, current_version, open_current
@@ -73,6 +74,8 @@ class Answerer:
         question = " ".join(question.split())
         if not question:
             return Answer(question, False, texts.EMPTY_QUESTION, reason="empty")
+        if not history and (routed := register_answer(question, self.snapshot)):
+            return routed
         info = analyse(question)
         query = question
         if history and is_follow_up(question):

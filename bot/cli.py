@@ -1,8 +1,9 @@
-"""`python -m bot ask|eval|run|serve|health`: the bot's command line."""
+"""`python -m bot ask|eval|run|serve|health|deadlines|obligations|digest`: the command line."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also compare dense-only, lexical-only and fused retrieval",
     )
+    _register_parsers(sub)
     for name, text in (
         ("run", "Slack bot when tokens are set, else a console"),
         ("serve", "the Slack bot"),
@@ -42,6 +44,28 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     return parser
+
+
+def _register_parsers(sub: argparse._SubParsersAction) -> None:
+    """deadlines, obligations and digest."""
+    dl = sub.add_parser("deadlines", help="upcoming deadlines from the documents")
+    dl.add_argument("--today", type=_date, help="count from this date (default: today)")
+    dl.add_argument("--days", type=int, default=90, help="days ahead (default 90)")
+    ob = sub.add_parser("obligations", help="what the documents commit each party to")
+    ob.add_argument("--party", default="", help="only this party (any spelling)")
+    dg = sub.add_parser("digest", help="build (and post) the weekly digest")
+    dg.add_argument("--today", type=_date, help="build it as of this date (default: today)")
+    dg.add_argument("--dry-run", action="store_true", help="print it as text, do not post")
+    for p in (dl, ob, dg):
+        p.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2016-12-14") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "serve": cmd_serve,
         "health": cmd_health,
+        "deadlines": cmd_deadlines,
+        "obligations": cmd_obligations,
+        "digest": cmd_digest,
     }
     try:
         return commands[args.command](args, settings)
@@ -162,3 +189,52 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
         open_current(settings.index_dir).close()
 
     return int(run_health(settings, index_ok))
+
+
+def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.register_cli import print_deadlines
+    from retrieval.index import open_current
+
+    snapshot = open_current(settings.index_dir)
+    try:
+        print_deadlines(snapshot, args.today or dt.date.today(), args.days, args.json)
+    finally:
+        snapshot.close()
+    return 0
+
+
+def cmd_obligations(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.register_cli import print_obligations
+    from retrieval.index import open_current
+
+    snapshot = open_current(settings.index_dir)
+    try:
+        print_obligations(snapshot, args.party, args.json)
+    finally:
+        snapshot.close()
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack.digest import preview_digest
+
+    today = args.today or dt.date.today()
+    if args.dry_run or args.json:
+        print(preview_digest(settings, today, as_json=args.json))
+        return 0
+    return post_digest_now(settings, today)
+
+
+def post_digest_now(settings: Settings, today: dt.date) -> int:
+    """Post the digest of `today`'s week unless it was posted; 1 when Slack refused it."""
+    from bot.slack.app import make_client
+    from bot.slack.digest import post_digest
+    from bot.slack.redact import install_redaction
+
+    install_redaction(settings)
+    if not settings.slack.bot_token or not settings.digest.channel:
+        print("error: set SLACK_BOT_TOKEN and DIGEST_CHANNEL to post the digest", file=sys.stderr)
+        return 2
+    result = post_digest(settings, make_client(settings), today)
+    print(f"{result.week}: " + ("posted" if result.posted else f"not posted ({result.reason})"))
+    return 0 if result.posted or result.reason == "already posted" else 1

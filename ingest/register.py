@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.dates import DateMention, find_dates, shift
 from retrieval.parties import Parties, PartyMatch, learn_aliases
@@ -51,6 +51,9 @@ PREPOSITION = re.compile(
     r"(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+LEAD_IN = re.compile(r"(?:\batt|:)$")
+LIST_ITEM = re.compile(r"^(?:[•\-–*]\s+|\d+\.\s+)?[a-zåäö]")
+RECIPIENT = re.compile(r"\s+tillhanda\b", re.IGNORECASE)
 RELATIVE_PRONOUN = re.compile(r"\bsom\s+$", re.IGNORECASE)
 CLAUSE = re.compile(r",\s+(?=(?:och|men|samt)\b)|;\s+")
 AGREEMENT_START = re.compile(
@@ -102,6 +105,7 @@ def subject(clause: str, parties: Parties, first: bool = False) -> str:
         for p in parties.find(clause)
         if not PREPOSITION.search(clause[: p.start])
         and not RELATIVE_PRONOUN.search(clause[: p.start])
+        and not RECIPIENT.match(clause[p.end :])
     ]
     for p in parties.find(clause):
         if COMMISSION.search(clause[: p.start]) and re.match(
@@ -139,12 +143,8 @@ def _heads(found: list[PartyMatch], clause: str) -> list[PartyMatch]:
 
 
 def deadline_party(clause: str, sentence: str, parties: Parties) -> str:
-    """Who must meet a deadline: the clause's subject, else the sentence's first named party."""
-    for text in (clause, sentence):
-        party = subject(text, parties, first=True)
-        if party:
-            return party
-    return ""
+    """Who must meet a deadline: the subject of the clause that holds the date, else ""."""
+    return subject(clause, parties, first=True)
 
 
 def is_deadline(sentence: str, mention: DateMention, previous_cued: bool) -> bool:
@@ -205,20 +205,20 @@ def _deadline(
     sentence: str, mention: DateMention, chunk: Chunk, ctx: DocContext, parties: Parties
 ) -> Deadline:
     offset, clause = clause_at(sentence, mention.start)
-    common = {
-        "doc_path": chunk.doc_path,
-        "page": chunk.page,
-        "section": chunk.section,
-        "quote": sentence,
-        "what": _what(clause, mention.start - offset, mention.end - offset),
-        "party": deadline_party(clause, sentence, parties),
-    }
+    base = Deadline(
+        doc_path=chunk.doc_path,
+        page=chunk.page,
+        section=chunk.section,
+        quote=sentence,
+        what=_what(clause, mention.start - offset, mention.end - offset),
+        party=deadline_party(clause, sentence, parties),
+    )
     if mention.date:
-        return Deadline(**common, date=mention.date)
+        return replace(base, date=mention.date)
     if mention.month_day:
-        return Deadline(**common, month_day=mention.month_day, recurrence=YEARLY)
+        return replace(base, month_day=mention.month_day, recurrence=YEARLY)
     date, how = resolve(mention, ctx)
-    return Deadline(**common, date=date, relative=mention.text, event=mention.event, resolution=how)
+    return replace(base, date=date, relative=mention.text, event=mention.event, resolution=how)
 
 
 def _what(clause: str, start: int, end: int) -> str:
@@ -244,7 +244,7 @@ def sentence_obligation(sentence: str, chunk: Chunk, parties: Parties) -> Obliga
             continue
         party = subject(clause, parties)
         if party:
-            text = " ".join(clause.split()).strip(" ,.;:")
+            text = " ".join(clause.split()).strip(" ,.;:•-")
             return Obligation(
                 chunk.doc_path, chunk.page, chunk.section, sentence, party,
                 cue.group(0).lower(), re.sub(r"^\d+\.\s*", "", text),
@@ -276,7 +276,23 @@ def _unique_sentences(chunks: Iterable[Chunk]) -> Iterable[tuple[str, Chunk]]:
     """Sentences of the chunks, each once (chunks overlap), with the chunk it first appears in."""
     seen: set[str] = set()
     for chunk in chunks:
-        for sentence in split_sentences(chunk.text):
+        for sentence in _with_list_items(split_sentences(chunk.text)):
             if sentence not in seen:
                 seen.add(sentence)
                 yield sentence, chunk
+
+
+def _with_list_items(sentences: list[str]) -> list[str]:
+    """A lead-in ending in "att" or ":" joined with the list items that complete it."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and LIST_ITEM.match(sentence) and _open_list(out[-1]):
+            out[-1] = f"{out[-1]}\n{sentence}"
+            continue
+        out.append(sentence)
+    return out
+
+
+def _open_list(text: str) -> bool:
+    """True when `text` is a lead-in, or a list whose last item ends with a comma."""
+    return bool(LEAD_IN.search(text)) or ("\n" in text and text.endswith(","))

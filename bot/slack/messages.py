@@ -54,3 +54,12 @@ HELPED = "Hjälpte"
 DID_NOT_HELP = "Hjälpte inte"
 THANKS_HELPED = "Tack! Bra att svaret hjälpte."
 THANKS_NOT_HELPED = "Tack för att du sa till – vi använder det för att förbättra svaren."
+
+# ---- weekly digest -------------------------------------------------------------------------
+DIGEST_TITLE = "Veckans sammanfattning av samverkansavtalen – vecka {week}"
+DIGEST_UPCOMING = "*Deadlines de kommande {weeks} veckorna*"
+DIGEST_PASSED = "*Passerade den senaste veckan*"
+DIGEST_DOCUMENTS = "*Nya och ändrade dokument sedan förra sammanfattningen*"
+DIGEST_NONE_DUE = "Inga deadlines de kommande {weeks} veckorna."
+DIGEST_YEARLY = " (varje år)"
+DIGEST_MORE = "… och {n} till (se `python -m bot deadlines`)."

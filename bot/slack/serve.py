@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.answering import AnswerFn
 from bot.slack.app import answer_pool, build_app, make_client
+from bot.slack.digest import DigestScheduler
 from bot.slack.http_mode import BoltHTTPServer
 from bot.slack.redact import install_redaction
 from config.settings import Settings, SlackSettings
@@ -200,6 +201,7 @@ def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | Non
     except SlackStartupError as exc:
         logger.error("%s", exc)
         return 1
+    scheduler = start_digest_scheduler(settings)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -208,8 +210,18 @@ def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | Non
         stop.wait()
     finally:
         logger.info("Stopping: finishing questions already taken")
+        if scheduler is not None:
+            scheduler.stop()
         bot.stop(wait=True)
     return 0
+
+
+def start_digest_scheduler(settings: Settings) -> DigestScheduler | None:
+    """The weekly digest thread when DIGEST_CHANNEL is set, else None."""
+    if not settings.digest.channel:
+        logger.info("DIGEST_CHANNEL is not set; no weekly digest is posted")
+        return None
+    return DigestScheduler(settings, make_client(settings)).start()
 
 
 def run_health(settings: Settings, health_fn: HealthFn) -> int:

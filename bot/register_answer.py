@@ -1,0 +1,87 @@
+"""Register questions ("Vilka åtaganden har FoU Nordost?", "Vilka deadlines har vi i mars?")
+answered with a cited list from the deadline and obligation register instead of search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from retrieval.index import IndexSnapshot
+from retrieval.parties import Parties
+from retrieval.register import Deadline, Obligation
+from retrieval.types import Answer, Citation
+
+MONTHS = (
+    "januari februari mars april maj juni juli augusti september oktober november december"
+).split()
+OBLIGATIONS_Q = re.compile(
+    r"^(?:vilka|vad för)\s+(?:åtaganden|skyldigheter|förpliktelser)\s+har\s+(?P<party>.+?)\s*\??$",
+    re.IGNORECASE,
+)
+DEADLINES_Q = re.compile(
+    r"^vilka\s+(?:deadlines?|sista datum|tidsfrister|inlämningsdatum)\s+"
+    r"(?:har\s+\w+\s+|finns\s+(?:det\s+)?)?"
+    r"(?:i|under)\s+(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<year>(?:19|20)\d\d))?\s*\??$",
+    re.IGNORECASE,
+)
+MAX_ITEMS = 10
+
+
+def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
+    """A cited list when the question obviously asks for the register, else None."""
+    if m := OBLIGATIONS_Q.match(question):
+        party = Parties(snapshot.aliases()).normalise(m.group("party"))
+        items = [o for o in snapshot.obligations() if o.party.lower() == party.lower()]
+        return _obligations(question, party, items, snapshot) if items else None
+    if m := DEADLINES_Q.match(question):
+        month = MONTHS.index(m.group("month").lower()) + 1
+        year = int(m.group("year")) if m.group("year") else None
+        due = [d for d in snapshot.deadlines() if _in_month(d, month, year)]
+        return _deadlines(question, due, snapshot) if due else None
+    return None
+
+
+def _in_month(d: Deadline, month: int, year: int | None) -> bool:
+    if d.month_day:
+        return int(d.month_day[:2]) == month
+    if d.date:
+        day = dt.date.fromisoformat(d.date)
+        return day.month == month and (year is None or day.year == year)
+    return False
+
+
+def _citation(n: int, snapshot: IndexSnapshot, item: Deadline | Obligation) -> Citation:
+    doc = snapshot.documents.get(item.doc_path)
+    return Citation(
+        n=n,
+        document=item.doc_path.rsplit("/", 1)[-1],
+        title=doc.title if doc else item.doc_path,
+        page=item.page,
+        section=item.section,
+        quote=item.quote,
+        score=1.0,
+        doc_path=item.doc_path,
+        date=doc.date if doc else "",
+        reference=doc.reference if doc else "",
+    )
+
+
+def _obligations(
+    question: str, party: str, items: list[Obligation], snapshot: IndexSnapshot
+) -> Answer:
+    shown = items[:MAX_ITEMS]
+    lines = [f"Dokumenten ger {party} {len(items)} åtaganden:"]
+    lines += [f"• {o.text} [{n}]" for n, o in enumerate(shown, 1)]
+    cites = tuple(_citation(n, snapshot, o) for n, o in enumerate(shown, 1))
+    return Answer(question, True, "\n".join(lines), cites)
+
+
+def _deadlines(question: str, items: list[Deadline], snapshot: IndexSnapshot) -> Answer:
+    shown = items[:MAX_ITEMS]
+    lines = [f"Dokumenten nämner {len(items)} deadlines den månaden:"]
+    for n, d in enumerate(shown, 1):
+        when = d.date or f"{d.month_day} varje år"
+        party = f"{d.party}: " if d.party else ""
+        lines.append(f"• {when} – {party}{d.what} [{n}]")
+    cites = tuple(_citation(n, snapshot, d) for n, d in enumerate(shown, 1))
+    return Answer(question, True, "\n".join(lines), cites)

@@ -1,0 +1,108 @@
+"""`python -m bot deadlines` and `python -m bot obligations`: the register of the live index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from retrieval.index import IndexSnapshot
+from retrieval.parties import Parties
+from retrieval.register import Deadline, Obligation
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline resolved to the date it next falls on."""
+
+    date: dt.date
+    deadline: Deadline
+    title: str
+
+    def to_json(self) -> dict[str, object]:
+        """The `--json` line: resolved date, recurrence, party, what, citation."""
+        d = self.deadline
+        return {
+            "date": self.date.isoformat(),
+            "recurrence": d.recurrence,
+            "party": d.party,
+            "what": d.what,
+            "document": d.doc_path,
+            "title": self.title,
+            "page": d.page,
+            "quote": d.quote,
+            "relative": d.relative,
+            "resolution": d.resolution,
+        }
+
+
+def due_between(snapshot: IndexSnapshot, start: dt.date, end: dt.date) -> list[Due]:
+    """Deadlines falling in [start, end], yearly ones on each of their dates, by date."""
+    out: list[Due] = []
+    for deadline in snapshot.deadlines():
+        title = _title(snapshot, deadline.doc_path)
+        day = deadline.next_date(start)
+        while day is not None and day <= end:
+            if day >= start:
+                out.append(Due(day, deadline, title))
+            if not deadline.recurrence:
+                break
+            day = deadline.next_date(day + dt.timedelta(days=1))
+    return sorted(out, key=lambda d: (d.date, d.deadline.doc_path, d.deadline.quote))
+
+
+def relative_deadlines(snapshot: IndexSnapshot) -> list[Deadline]:
+    """Deadlines relative to an event whose date the documents do not give."""
+    return [d for d in snapshot.deadlines() if d.relative and not d.date]
+
+
+def obligations_of(snapshot: IndexSnapshot, party: str = "") -> list[Obligation]:
+    """Obligations, only those of `party` (any spelling: "kommunerna", "KSL", full name)."""
+    items = snapshot.obligations()
+    if not party:
+        return items
+    wanted = Parties(snapshot.aliases()).normalise(party)
+    return [o for o in items if o.party.lower() == wanted.lower()]
+
+
+def _title(snapshot: IndexSnapshot, doc_path: str) -> str:
+    doc = snapshot.documents.get(doc_path)
+    return doc.title if doc else doc_path
+
+
+def render_due(due: Due) -> str:
+    """One deadline as two lines of text: date, party, what; then the citation."""
+    d = due.deadline
+    when = due.date.isoformat() + (" (varje år)" if d.recurrence else "")
+    party = f"{d.party}: " if d.party else ""
+    how = f" [{d.resolution}]" if d.resolution else ""
+    return f"{when}  {party}{d.what}{how}\n    {due.title}, s. {d.page} ({d.doc_path}) »{d.quote}«"
+
+
+def render_obligation(snapshot: IndexSnapshot, o: Obligation) -> str:
+    """One obligation as two lines of text."""
+    title = _title(snapshot, o.doc_path)
+    return f"{o.party} ({o.cue}): {o.text}\n    {title}, s. {o.page} ({o.doc_path}) »{o.quote}«"
+
+
+def print_deadlines(snapshot: IndexSnapshot, today: dt.date, days: int, as_json: bool) -> None:
+    """The `deadlines` command's output."""
+    for due in due_between(snapshot, today, today + dt.timedelta(days=days)):
+        print(json.dumps(due.to_json(), ensure_ascii=False) if as_json else render_due(due))
+    if as_json:
+        return  # relative deadlines have no date to list
+    for d in relative_deadlines(snapshot):
+        print(f"(relativ) {d.relative}: {d.party or '–'}: {d.what}")
+        print(f"    {_title(snapshot, d.doc_path)}, s. {d.page} ({d.doc_path}) »{d.quote}«")
+
+
+def print_obligations(snapshot: IndexSnapshot, party: str, as_json: bool) -> None:
+    """The `obligations` command's output."""
+    for o in obligations_of(snapshot, party):
+        if as_json:
+            title = _title(snapshot, o.doc_path)
+            line = {**o.to_json(), "document": o.doc_path, "title": title, "date": None,
+                    "recurrence": ""}  # fmt: skip
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            print(render_obligation(snapshot, o))

@@ -1,0 +1,71 @@
+"""The register is written with each index version and follows re-ingestion; its commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from retrieval.index import open_current
+from tests.register.conftest import build_index
+
+TABY = "protokollsutdrag-socialnamnden-taby-2016-12-14.txt"
+
+
+def test_sample_corpus_reply_deadline_is_in_the_index(hash_index: Path) -> None:
+    """The Täby decision's reply deadline (31 December 2016) is stored with its citation."""
+    snapshot = open_current(hash_index)
+    try:
+        found = [d for d in snapshot.deadlines() if d.doc_path == TABY]
+    finally:
+        snapshot.close()
+    assert [(d.date, d.party, d.page) for d in found] == [("2016-12-31", "Kommunen", 1)]
+    assert "senast den 31 december 2016" in found[0].quote
+
+
+def test_register_follows_changed_and_removed_documents(corpus_copy: Path, tmp_path: Path) -> None:
+    """A changed document replaces its deadlines and a removed one takes them away."""
+    index = tmp_path / "index"
+    build_index(corpus_copy, index)
+    path = corpus_copy / TABY
+    text = path.read_text("cp1252").replace("31 december 2016", "15 januari 2017")
+    path.write_text(text, "cp1252")
+    build_index(corpus_copy, index)
+    snapshot = open_current(index)
+    dates = [d.date for d in snapshot.deadlines() if d.doc_path == TABY]
+    snapshot.close()
+    assert dates == ["2017-01-15"]
+    path.unlink()
+    build_index(corpus_copy, index)
+    snapshot = open_current(index)
+    assert not [d for d in snapshot.deadlines() if d.doc_path == TABY]
+    assert not [o for o in snapshot.obligations() if o.doc_path == TABY]
+    snapshot.close()
+
+
+def test_deadlines_command_lists_resolved_dates_as_json(
+    hash_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`deadlines --json` prints one object per deadline, yearly ones on their next date."""
+    argv = ["deadlines", "--index", str(hash_index), "--today", "2017-01-20", "--days", "30"]
+    assert main([*argv, "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and all(r["date"] >= "2017-01-20" and r["date"] <= "2017-02-19" for r in rows)
+    yearly = [r for r in rows if r["recurrence"] == "yearly" and r["date"] == "2017-01-31"]
+    assert {r["party"] for r in yearly} >= {"Kommunen"}
+    assert {"date", "recurrence", "party", "document", "page", "quote", "what"} <= set(rows[0])
+
+
+def test_obligations_command_filters_by_any_spelling_of_a_party(
+    hash_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`obligations --party "Kommunförbundet Stockholms län"` lists KSL's obligations."""
+    argv = ["obligations", "--index", str(hash_index), "--json"]
+    assert main([*argv, "--party", "Kommunförbundet Stockholms län"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and {r["party"] for r in rows} == {"KSL"}
+    assert main([*argv, "--party", "kommunerna"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and {r["party"] for r in rows} == {"Kommunen"}

@@ -1,0 +1,35 @@
+"""Register questions are answered with a cited list; other questions are not routed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.answer import Answerer
+from bot.register_answer import register_answer
+from config.settings import Settings
+from retrieval.index import open_current
+
+
+def test_obligations_question_lists_the_partys_obligations_with_citations(
+    hash_index: Path,
+) -> None:
+    """ "Vilka åtaganden har FoU Nordost?" lists FoU Nordost's obligations, each cited."""
+    answerer = Answerer(Settings(_env_file=None, index_dir=hash_index, embedding={"model": "hash"}))  # type: ignore[call-arg]
+    answer = answerer.answer("Vilka åtaganden har FoU Nordost?")
+    assert answer.answered and "FoU Nordost" in answer.text
+    assert answer.citations and all(c.quote and c.page for c in answer.citations)
+    assert any("sammanställa" in c.quote for c in answer.citations)
+
+
+def test_deadlines_question_lists_the_months_deadlines(hash_index: Path) -> None:
+    """ "Vilka deadlines har vi i mars?" lists March deadlines, yearly ones included."""
+    snapshot = open_current(hash_index)
+    try:
+        answer = register_answer("Vilka deadlines har vi i mars?", snapshot)
+        assert answer is not None
+        assert "2017-03-01" in answer.text and "03-15 varje år" in answer.text
+        assert len(answer.citations) == answer.text.count("[")
+        assert register_answer("Vad ska kommunen göra?", snapshot) is None
+        assert register_answer("Vilka åtaganden har Okänd Förening?", snapshot) is None
+    finally:
+        snapshot.close()
