@@ -24,13 +24,24 @@ DEADLINES_Q = re.compile(
     r"(?:i|under)\s+(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<year>(?:19|20)\d\d))?\s*\??$",
     re.IGNORECASE,
 )
+# "Vad är vi skyldiga att göra enligt avtalet?", "Vad måste kommunen göra?", "Vad ska vi göra?"
+DUTIES_Q = re.compile(
+    r"^vad\s+(?:är|blir)\s+(?P<party>.+?)\s+skyldiga?\s+att\s+göra"
+    r"|^vad\s+(?:ska|skall|måste|behöver)\s+(?P<party2>.+?)\s+göra"
+    r"(?:\s+enligt\s+(?:avtalet|avtalen|modellen|samverkansavtalet))?\s*\??$",
+    re.IGNORECASE,
+)
+# the people asking are municipal staff: "vi", "oss", "vår kommun" mean the municipality
+WE = re.compile(r"^(?:vi|oss|vår kommun|vi i kommunen|vi som kommun)$", re.IGNORECASE)
 MAX_ITEMS = 10
+BULLET = re.compile(r"\s*\n\s*(?:[•\-–*]\s*)?|\s+[•–]\s+|\s+-\s+(?=[a-zåäö])")
 
 
 def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
     """A cited list when the question obviously asks for the register, else None."""
-    if m := OBLIGATIONS_Q.match(question):
-        party = Parties(snapshot.aliases()).normalise(m.group("party"))
+    if m := (OBLIGATIONS_Q.match(question) or DUTIES_Q.match(question)):
+        said = next(g for g in (m.groupdict().get(k) for k in ("party", "party2")) if g)
+        party = Parties(snapshot.aliases()).normalise("kommunen" if WE.match(said) else said)
         items = [o for o in snapshot.obligations() if o.party.lower() == party.lower()]
         return _obligations(question, party, items, snapshot) if items else None
     if m := DEADLINES_Q.match(question):
@@ -71,9 +82,16 @@ def _obligations(
 ) -> Answer:
     shown = items[:MAX_ITEMS]
     lines = [f"Dokumenten ger {party} {len(items)} åtaganden:"]
-    lines += [f"• {o.text} [{n}]" for n, o in enumerate(shown, 1)]
+    lines += [f"• {_one_line(o.text)} [{n}]" for n, o in enumerate(shown, 1)]
     cites = tuple(_citation(n, snapshot, o) for n, o in enumerate(shown, 1))
     return Answer(question, True, "\n".join(lines), cites)
+
+
+def _one_line(text: str) -> str:
+    """A lead-in with its list items on one line: "X åtar sig att a; b; c"."""
+    head, *items = BULLET.split(text.strip())
+    items = [i.strip().rstrip(",;.") for i in items if i.strip()]
+    return f"{head.rstrip(':')} {'; '.join(items)}" if items else head
 
 
 def _deadlines(question: str, items: list[Deadline], snapshot: IndexSnapshot) -> Answer:

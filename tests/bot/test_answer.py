@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,15 @@ def test_cli_ask_without_index_says_to_ingest(tmp_path: Path) -> None:
     out = _bot(["ask", "Vad gäller?"], tmp_path / "inget-index")
     assert out.returncode == 2
     assert "python -m ingest" in out.stderr
+
+
+def test_what_are_we_obliged_to_do_lists_the_municipalitys_obligations(answerer: Answerer) -> None:
+    """'Vad är vi skyldiga att göra enligt avtalet?' gives the municipality's cited obligations."""
+    answer = answerer.answer("Vad är vi skyldiga att göra enligt avtalet?")
+    assert answer.answered
+    assert answer.text.startswith("Dokumenten ger Kommunen")
+    assert len(answer.citations) >= 3
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
+    assert all(
+        re.search(r"\b(ska|åtar|ansvarar|tillhandahåller)", c.quote, re.I) for c in answer.citations
+    )
