@@ -162,11 +162,10 @@ def _citations(
 
 def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
     doc = hit.doc
-    title = f"{doc.body} {doc.date}".strip() if doc.body and doc.date else doc.title
     return Citation(
         n=n,
         document=doc.name,
-        title=title,
+        title=doc.title,
         page=hit.chunk.page,
         section=hit.chunk.section,
         quote=quote,

@@ -57,12 +57,35 @@ def extract_info(blocks: list[Block], path: Path, embedded_title: str = "") -> D
     line, else the file name), date, reference and issuing body."""
     head = blocks[:HEAD_BLOCKS]
     head_text = "\n".join(b.text for b in head)
+    date, body = iso_date(head_text), _body(head)
+    title = embedded_title or _title(head)
+    if body and date and not embedded_title:
+        # a decision or minutes: cited as "Täby kommun, socialnämnden 2016-12-14"
+        org = sentence_case(title) if title and title.isupper() else ""
+        title = f"{org}, {body.lower()} {date}" if org else f"{body} {date}"
     return DocInfo(
-        title=embedded_title or _title(head) or path.stem.replace("-", " ").replace("_", " "),
-        date=iso_date(head_text),
+        title=title or path.stem.replace("-", " ").replace("_", " "),
+        date=date,
         reference=_reference(head_text),
-        body=_body(head),
+        body=body,
     )
+
+
+COMMON_WORDS = frozenset("kommun län stad region landsting och för i av med".split())
+
+
+def sentence_case(text: str) -> str:
+    """An organisation name in capitals as it is written: 'TÄBY KOMMUN' -> 'Täby kommun',
+    'KOMMUNFÖRBUNDET STOCKHOLMS LÄN (KSL)' -> 'Kommunförbundet Stockholms län (KSL)'."""
+    out = []
+    for i, word in enumerate(text.split()):
+        if word.startswith("("):
+            out.append(word)
+        elif i and word.lower() in COMMON_WORDS:
+            out.append(word.lower())
+        else:
+            out.append(word.capitalize())
+    return " ".join(out)
 
 
 def _title(head: list[Block]) -> str:

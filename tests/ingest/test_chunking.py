@@ -105,3 +105,16 @@ def test_document_metadata() -> None:
         "SN 2016/0123-7",
         "Socialnämnden",
     )
+
+
+def test_decision_title_names_organisation_body_and_date() -> None:
+    """A protocol headed 'TÄBY KOMMUN' / 'Socialnämnden' is titled 'Täby kommun, socialnämnden
+    2016-12-14', the form a citation should read."""
+    from pathlib import Path
+
+    blocks = text_to_blocks(
+        "TÄBY KOMMUN\nSocialnämnden\n\nPROTOKOLLSUTDRAG\n\nSammanträdesdatum: 2016-12-14\n\n"
+        "§ 5 Samverkansavtal\nNämnden beslutar att anta modellen."
+    )
+    info = extract_info(blocks, Path("protokoll.txt"))
+    assert info.title == "Täby kommun, socialnämnden 2016-12-14"
