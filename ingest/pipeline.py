@@ -39,6 +39,18 @@ from retrieval.sentences import split_sentences
 from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
+
+
+def _reader_version() -> str:
+    """A hash of the ingest package's source: when reading or chunking code changes, every
+    document is read again (vectors are still reused where the text did not change)."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+READER_VERSION = _reader_version()
 EMBED_BATCH = 64
 
 
@@ -179,6 +191,9 @@ def _ingest_locked(
     folder = current_version(opts.index_dir)
     old = IndexSnapshot(folder) if folder else None
     same_model = old is not None and old.manifest.model == model_name
+    same_reader = old is not None and old.manifest.reader == READER_VERSION
+    if old is not None and same_model and not same_reader:
+        log.info("the ingestion code changed since the last run; every document is read again")
     if old is not None and not same_model:
         log.warning(
             "the embedding model changed (%s -> %s); every chunk is embedded again",
@@ -191,7 +206,7 @@ def _ingest_locked(
     for key, path in tqdm(sorted(files.items()), desc="Läser", unit="fil", disable=None):
         sha = _sha256(path)
         previous = old_docs.get(key)
-        if previous is not None and previous.sha256 == sha and same_model:
+        if previous is not None and previous.sha256 == sha and same_model and same_reader:
             docs[key] = previous
             report.unchanged.append(key)
             continue
@@ -213,7 +228,8 @@ def _ingest_locked(
             report.removed.append(key)
         else:
             docs[key] = old_docs[key]  # outside what was scanned this time: kept
-    changed = report.added or report.updated or report.removed or (old and not same_model)
+    changed = report.added or report.updated or report.removed
+    changed = changed or (old is not None and not (same_model and same_reader))
     if not changed:
         report.chunks = old.manifest.chunks if old else 0
         report.version = old.version if old else ""
@@ -232,6 +248,7 @@ def _ingest_locked(
         opts.ann_threshold,
         opts.decompound,
         built.register,
+        READER_VERSION,
     )
     publish(opts.index_dir, version)
     report.version, report.published = version.name, True

@@ -76,6 +76,7 @@ class Manifest:
     created: str
     approximate: bool
     format: int = FORMAT_VERSION
+    reader: str = ""  # version of the code that read the documents (see ingest.pipeline)
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,7 @@ def write_version(
     ann_threshold: int,
     decompound: bool,
     register: Register | None = None,
+    reader: str = "",
 ) -> Path:
     """Write a complete new version folder (not yet published) and return it."""
     versions = index_dir / "versions"
@@ -277,6 +279,7 @@ def write_version(
         documents=len(documents),
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         approximate=store.approximate,
+        reader=reader,
     )
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
     _fsync_tree(tmp)

@@ -213,3 +213,19 @@ def test_file_over_the_size_limit_is_skipped_with_its_size(tmp_path: Path) -> No
     assert [f["file"] for f in report.failed] == ["stor.txt"]
     assert "over the 1 MB limit" in report.failed[0]["reason"]
     assert sorted(report.added) == ["avtal.md", "beslut.txt", "plan.pdf"]
+
+
+def test_changed_reading_code_rereads_documents_without_reembedding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the ingestion code changes, unchanged files are read again; their vectors are kept."""
+    import ingest.pipeline as pipeline
+
+    corpus = _corpus(tmp_path / "corpus")
+    _run(corpus, tmp_path / "index", CountingEmbedder())
+    monkeypatch.setattr(pipeline, "READER_VERSION", "a-newer-reader")
+    emb = CountingEmbedder()
+    report = _run(corpus, tmp_path / "index", emb)
+    assert report.published and sorted(report.updated) == ["avtal.md", "beslut.txt", "plan.pdf"]
+    assert emb.calls == 0
+    assert open_current(tmp_path / "index").manifest.reader == "a-newer-reader"
