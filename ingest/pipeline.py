@@ -228,8 +228,9 @@ def _ingest_locked(
             report.removed.append(key)
         else:
             docs[key] = old_docs[key]  # outside what was scanned this time: kept
-    changed = report.added or report.updated or report.removed
-    changed = changed or (old is not None and not (same_model and same_reader))
+    changed = bool(report.added or report.updated or report.removed) or (
+        old is not None and not (same_model and same_reader)
+    )
     if not changed:
         report.chunks = old.manifest.chunks if old else 0
         report.version = old.version if old else ""
