@@ -21,6 +21,17 @@ def test_obligations_question_lists_the_partys_obligations_with_citations(
     assert any("sammanställa" in c.quote for c in answer.citations)
 
 
+def test_duties_questions_list_the_municipalitys_obligations(hash_index: Path) -> None:
+    """ "Vad ska kommunen göra?" and "Vad är vi skyldiga att göra?" both list Kommunen's duties."""
+    snapshot = open_current(hash_index)
+    try:
+        for question in ("Vad ska kommunen göra?", "Vad är vi skyldiga att göra enligt avtalet?"):
+            answer = register_answer(question, snapshot)
+            assert answer is not None and answer.text.startswith("Dokumenten ger Kommunen")
+    finally:
+        snapshot.close()
+
+
 def test_deadlines_question_lists_the_months_deadlines(hash_index: Path) -> None:
     """ "Vilka deadlines har vi i mars?" lists March deadlines, yearly ones included."""
     snapshot = open_current(hash_index)
@@ -29,7 +40,8 @@ def test_deadlines_question_lists_the_months_deadlines(hash_index: Path) -> None
         assert answer is not None
         assert "2017-03-01" in answer.text and "03-15 varje år" in answer.text
         assert len(answer.citations) == answer.text.count("[")
-        assert register_answer("Vad ska kommunen göra?", snapshot) is None
+        # a question about one fact goes to normal retrieval, not the register
+        assert register_answer("Hur många VFU-platser ska kommunen erbjuda?", snapshot) is None
         assert register_answer("Vilka åtaganden har Okänd Förening?", snapshot) is None
     finally:
         snapshot.close()
