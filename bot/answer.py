@@ -28,6 +28,30 @@ log = logging.getLogger(__name__)
 MAX_QUOTE = 400
 WEIGHTS = evidence.Weights()  # chosen with scripts/tune_answer.py
 RERANK_POOL = 10  # hits whose sentences are scored; the best top_k become the sources
+DEADLINE_COVERAGE = 0.34  # share of a "när" question's topic words a register deadline must hold
+
+
+def deadline_hits(
+    info: QuestionInfo, snapshot: IndexSnapshot, seen: set[int], limit: int = 3
+) -> list[ScoredChunk]:
+    """Chunks holding the register's deadlines that best cover a 'när' question's topic words:
+    search may miss a deadline sentence that the register knows."""
+    idf = evidence.idf_table(snapshot)
+    scored = sorted(
+        ((evidence.coverage(info, f"{d.section} {d.quote}", idf), d) for d in snapshot.deadlines()),
+        key=lambda pair: -pair[0],
+    )
+    out: list[ScoredChunk] = []
+    for cov, deadline in scored:
+        if cov < DEADLINE_COVERAGE or len(out) >= limit:
+            break
+        for pos, chunk, _ in snapshot.chunks_of(deadline.doc_path):
+            if pos not in seen and deadline.quote[:60] in " ".join(chunk.text.split()):
+                seen.add(pos)
+                doc = snapshot.documents[chunk.doc_path]
+                out.append(ScoredChunk(chunk, doc, 0.0, position=pos))
+                break
+    return out
 
 
 def _rerank(hits: list[ScoredChunk], cands: list[evidence.Candidate], k: int) -> list[ScoredChunk]:
@@ -86,6 +110,8 @@ class Answerer:
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
         hits = searcher.search(query, pool, query_vector=vector)
+        if info.kind == "date":
+            hits += deadline_hits(info, searcher.snapshot, {h.position for h in hits})
         return self._compose(info, hits, searcher, vector)
 
     def _compose(

@@ -157,3 +157,17 @@ def test_what_are_we_obliged_to_do_lists_the_municipalitys_obligations(answerer:
     assert all(
         re.search(r"\b(ska|åtar|ansvarar|tillhandahåller)", c.quote, re.I) for c in answer.citations
     )
+
+
+def test_when_question_draws_on_the_deadline_register(answerer: Answerer) -> None:
+    """A 'när' question gets the chunks of register deadlines that cover its topic words."""
+    from bot.answer import deadline_hits
+    from bot.question import analyse
+
+    snapshot = answerer.snapshot
+    hits = deadline_hits(
+        analyse("När ska FoU Nordost lämna årsrapporten till KSL?"), snapshot, set()
+    )
+    assert hits
+    assert any("årsrapport" in h.chunk.text and "senast" in h.chunk.text for h in hits)
+    assert len({h.position for h in hits}) == len(hits)
