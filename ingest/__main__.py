@@ -28,6 +28,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: corpus)")
     parser.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
+    parser.add_argument(
+        "--announce",
+        action="store_true",
+        help="post added and changed documents to DIGEST_CHANNEL in Slack",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,11 +63,25 @@ def main(argv: list[str] | None = None) -> int:
     except SamverkanError as exc:  # config, lock, a missing path: nothing was changed
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.announce and not _announce(settings, report):
+        return 2
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(_summary(report, opts.index_dir))
     return 1 if report.failed else 0
+
+
+def _announce(settings: Settings, report: IngestReport) -> bool:
+    """Post the notice; the index is already published whatever Slack answers."""
+    from bot.slack.announce import announce  # the CLI composes; the ingest library stays Slack-free
+
+    try:
+        announce(settings, report.added, report.updated)
+    except SamverkanError as exc:
+        print(f"error: {exc} (the index was published)", file=sys.stderr)
+        return False
+    return True
 
 
 def _summary(r: IngestReport, index_dir: Path) -> str:

@@ -63,3 +63,9 @@ DIGEST_DOCUMENTS = "*Nya och ändrade dokument sedan förra sammanfattningen*"
 DIGEST_NONE_DUE = "Inga deadlines de kommande {weeks} veckorna."
 DIGEST_YEARLY = " (varje år)"
 DIGEST_MORE = "… och {n} till (se `python -m bot deadlines`)."
+
+# python -m ingest --announce
+ANNOUNCE_HEADING = "*Nya och ändrade dokument i samverkansbotens underlag*"
+ANNOUNCE_NEW = "nytt"
+ANNOUNCE_CHANGED = "ändrat"
+ANNOUNCE_MORE = "… och {count} till."
