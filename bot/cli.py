@@ -178,7 +178,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import run_serve
 
-    return int(run_serve(settings, _answerer(settings).answer))
+    answerer = _answerer(settings)
+
+    def index_ok() -> None:
+        answerer.searcher()  # raises when the published index cannot be loaded
+
+    return int(run_serve(settings, answerer.answer, index_ok))
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
