@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also compare dense-only, lexical-only and fused retrieval",
     )
     _register_parsers(sub)
+    mg = sub.add_parser("migrate", help="create or upgrade the PostgreSQL schema")
+    mg.add_argument("--dsn", help="PostgreSQL URL (default: DATABASE_URL)")
     for name, text in (
         ("run", "Slack bot when tokens are set, else a console"),
         ("serve", "the Slack bot"),
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "serve": cmd_serve,
         "health": cmd_health,
+        "migrate": cmd_migrate,
         "deadlines": cmd_deadlines,
         "obligations": cmd_obligations,
         "digest": cmd_digest,
@@ -243,3 +246,10 @@ def post_digest_now(settings: Settings, today: dt.date) -> int:
     result = post_digest(settings, make_client(settings), today)
     print(f"{result.week}: " + ("posted" if result.posted else f"not posted ({result.reason})"))
     return 0 if result.posted or result.reason == "already posted" else 1
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.pgschema import main as migrate_main
+
+    dsn = args.dsn or (settings.database_url.get_secret_value() if settings.database_url else "")
+    return int(migrate_main(["--dsn", dsn] if dsn else []))

@@ -143,6 +143,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var", description="Feedback and digest records (SQLite)."
     )
     log_level: str = Field(default="INFO", description="Logging level.")
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL for `python -m bot migrate` (the shared store is groundwork).",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -23,3 +23,7 @@ class IndexModelMismatch(SamverkanError):
 
 class IndexLockedError(SamverkanError):
     """Another ingestion holds the index lock."""
+
+
+class DatabaseError(ConfigError):
+    """PostgreSQL (DATABASE_URL) cannot be reached, or its schema does not match this code."""

@@ -1,0 +1,156 @@
+"""The PostgreSQL schema, created and upgraded by numbered migrations recorded in schema_version.
+
+Run `python -m retrieval.pgschema --dsn postgresql://...` (or with DATABASE_URL set) once per
+upgrade; the bot refuses to start on a schema older or newer than this code expects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from retrieval.errors import DatabaseError
+
+CONNECT_TIMEOUT = 10  # seconds before an unreachable server is reported
+_LOCK_KEY = 5_117_201  # pg_advisory_xact_lock key: replicas migrating at once take turns
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema; applied in one transaction together with its version row."""
+
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "pgvector, named stores, vectors with per-store HNSW, passages with Swedish full text",
+        """
+        CREATE EXTENSION IF NOT EXISTS vector;
+        CREATE TABLE stores (
+            name text PRIMARY KEY,
+            dim integer CHECK (dim > 0),
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        -- embedding has no fixed width in the table: each store gets a partial HNSW index on
+        -- embedding::vector(dim) (pgvector's recipe for several widths in one table).
+        CREATE TABLE vectors (
+            store text NOT NULL REFERENCES stores(name) ON DELETE CASCADE,
+            position integer NOT NULL CHECK (position >= 0),
+            embedding vector NOT NULL,
+            PRIMARY KEY (store, position)
+        );
+        CREATE TABLE passages (
+            store text NOT NULL REFERENCES stores(name) ON DELETE CASCADE,
+            position integer NOT NULL CHECK (position >= 0),
+            text text NOT NULL,
+            tsv tsvector GENERATED ALWAYS AS (to_tsvector('swedish', text)) STORED,
+            PRIMARY KEY (store, position)
+        );
+        CREATE INDEX passages_tsv ON passages USING gin (tsv);
+        """,
+    ),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def where(dsn: str) -> str:
+    """host:port of a DSN, for messages (never the password)."""
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        raise DatabaseError("DATABASE_URL is not a valid PostgreSQL connection string") from exc
+    return f"{params.get('host') or 'localhost'}:{params.get('port') or 5432}"
+
+
+def _scrub(text: str, dsn: str) -> str:
+    password = conninfo_to_dict(dsn).get("password")
+    return text.replace(str(password), "***") if password else text
+
+
+def connect(dsn: str, **kwargs: object) -> psycopg.Connection:
+    """A connection, or DatabaseError naming host:port when the server cannot be reached."""
+    place = where(dsn)
+    try:
+        return psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT, **kwargs)  # type: ignore[arg-type]
+    except psycopg.OperationalError as exc:
+        reason = _scrub(str(exc).strip().splitlines()[-1] if str(exc).strip() else "", dsn)
+        raise DatabaseError(
+            f"cannot connect to PostgreSQL at {place} ({reason}); check DATABASE_URL "
+            "and that the server is running"
+        ) from exc
+
+
+def schema_version(conn: psycopg.Connection) -> int:
+    """The highest applied migration, 0 for an empty database."""
+    row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return 0
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def check_schema(conn: psycopg.Connection, place: str) -> None:
+    """Raise DatabaseError unless the schema is exactly the version this code expects."""
+    have = schema_version(conn)
+    if have < LATEST:
+        raise DatabaseError(
+            f"the PostgreSQL schema at {place} is at version {have}, this code needs {LATEST}; "
+            "run `python -m retrieval.pgschema` (DATABASE_URL or --dsn) to upgrade it"
+        )
+    if have > LATEST:
+        raise DatabaseError(
+            f"the PostgreSQL schema at {place} is at version {have}, newer than this code "
+            f"({LATEST}); upgrade samverkansbot"
+        )
+
+
+def migrate(dsn: str) -> int:
+    """Apply the missing migrations in order, each in its own transaction; return the version."""
+    with connect(dsn, autocommit=True) as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
+                "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+        for step in MIGRATIONS:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+                if schema_version(conn) >= step.version:
+                    continue
+                conn.execute(step.sql.encode())  # several statements: no parameters
+                conn.execute(
+                    "INSERT INTO schema_version (version, description) VALUES (%s, %s)",
+                    (step.version, step.description),
+                )
+        return schema_version(conn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m retrieval.pgschema [--dsn URL]`: bring the schema up to date."""
+    parser = argparse.ArgumentParser(prog="python -m retrieval.pgschema", description=__doc__)
+    parser.add_argument("--dsn", default=os.environ.get("DATABASE_URL"), help="(DATABASE_URL)")
+    args = parser.parse_args(argv)
+    if not args.dsn:
+        print("error: give --dsn or set DATABASE_URL", file=sys.stderr)
+        return 2
+    try:
+        version = migrate(args.dsn)
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"PostgreSQL schema at {where(args.dsn)} is at version {version}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""Dense (pgvector HNSW) and lexical (Swedish full text) search in PostgreSQL, for replicas.
+
+Both live in named stores of the schema in retrieval.pgschema; a store's rows are addressed by
+position 0..size-1 like the local FaissStore and LexicalIndex, so the hybrid search can use either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from retrieval.errors import DatabaseError
+from retrieval.pgschema import CONNECT_TIMEOUT, check_schema, connect, where
+
+EF_SEARCH = 96  # candidates per HNSW search, as FaissStore.EF_SEARCH
+HNSW_M = 32  # as FaissStore.HNSW_M
+EF_CONSTRUCTION = 80  # as FaissStore.EF_CONSTRUCTION
+BULK_ROWS = 1000  # from this many vectors in one add, rebuild the HNSW index after the copy
+_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+def open_pool(dsn: str, max_size: int = 4) -> ConnectionPool:
+    """A connection pool to a reachable database whose schema matches this code.
+
+    Raises DatabaseError naming host:port when the server cannot be reached, or when the schema
+    is older or newer than this code (run `python -m retrieval.pgschema`).
+    """
+    with connect(dsn) as conn:
+        check_schema(conn, where(dsn))
+    pool = ConnectionPool(
+        dsn,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"connect_timeout": CONNECT_TIMEOUT},
+        configure=_configure,
+        open=False,
+    )
+    try:
+        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+    except Exception as exc:  # PoolTimeout or OperationalError: the server went away meanwhile
+        pool.close()
+        raise DatabaseError(f"cannot open a connection pool to PostgreSQL at {where(dsn)}") from exc
+    return pool
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.execute(sql.SQL("SET hnsw.ef_search = {}").format(sql.Literal(EF_SEARCH)))
+    conn.commit()
+
+
+def _register(conn: psycopg.Connection, name: str, dim: int | None) -> int | None:
+    """Create the store row if missing (locked until commit); return its recorded width."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"store name {name!r} must be 1-100 of A-Z a-z 0-9 _ . : -")
+    row = conn.execute(
+        "INSERT INTO stores (name, dim) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
+        "SET dim = coalesce(stores.dim, excluded.dim) RETURNING dim",
+        (name, dim),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _vector_literal(row: np.ndarray) -> str:
+    return "[" + ",".join(map(repr, row.tolist())) + "]"
+
+
+def _count(conn: psycopg.Connection, table: str, name: str) -> int:
+    query = sql.SQL("SELECT count(*) FROM {} WHERE store = %s").format(sql.Identifier(table))
+    row = conn.execute(query, (name,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _lock(conn: psycopg.Connection, name: str) -> None:
+    """Serialise appends to one store so positions stay 0..size-1 across replicas."""
+    conn.execute("SELECT 1 FROM stores WHERE name = %s FOR UPDATE", (name,))
+
+
+class PgVectorStore:
+    """A VectorStore in the `vectors` table: unit vectors, cosine as inner product, HNSW index.
+
+    Each store has its own partial HNSW index (vector_ip_ops) on embedding::vector(dim), so
+    stores of different widths share one table. Search is approximate like FaissStore's HNSW.
+    """
+
+    def __init__(self, pool: ConnectionPool, name: str, dim: int) -> None:
+        self.pool = pool
+        self.name = name
+        self.dim = dim
+        self._cast = sql.SQL("vector({})").format(sql.Literal(dim))
+        self._index = "vectors_hnsw_" + hashlib.sha256(name.encode()).hexdigest()[:16]
+        with pool.connection() as conn:
+            have = _register(conn, name, dim)
+            if have != dim:
+                raise DatabaseError(f"store {name!r} holds vectors of width {have}, not {dim}")
+            conn.execute(self._create_index_sql())
+
+    def _create_index_sql(self) -> sql.Composed:
+        return sql.SQL(
+            "CREATE INDEX IF NOT EXISTS {} ON vectors USING hnsw ((embedding::{}) "
+            "vector_ip_ops) WITH (m = {}, ef_construction = {}) WHERE store = {}"
+        ).format(
+            sql.Identifier(self._index),
+            self._cast,
+            sql.Literal(HNSW_M),
+            sql.Literal(EF_CONSTRUCTION),
+            sql.Literal(self.name),
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of stored vectors."""
+        with self.pool.connection() as conn:
+            return _count(conn, "vectors", self.name)
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Append vectors (n, dim) in one transaction; they get positions size..size+n-1.
+
+        From BULK_ROWS vectors on, the store's HNSW index is dropped and built again after the
+        copy (10k x 384: 7 s instead of 58 s of row-by-row inserts into the graph); searches
+        of every store wait for that transaction. Raises ValueError naming the shape when the
+        width is not `dim`.
+        """
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise ValueError(f"expected vectors of shape (n, {self.dim}), got {vectors.shape}")
+        if not len(vectors):
+            return
+        rows = np.asarray(vectors, dtype=np.float32)
+        bulk = len(rows) >= BULK_ROWS
+        with self.pool.connection() as conn, conn.transaction():
+            _lock(conn, self.name)
+            start = _count(conn, "vectors", self.name)
+            if bulk:
+                conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(sql.Identifier(self._index)))
+            copy_sql = "COPY vectors (store, position, embedding) FROM STDIN"
+            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for offset, row in enumerate(rows):
+                    copy.write_row((self.name, start + offset, _vector_literal(row)))
+            if bulk:
+                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                conn.execute(self._create_index_sql())
+
+    def search_sql(self) -> sql.Composed:
+        """The search query; parameters %(q)s (vector text) and %(k)s."""
+        distance = sql.SQL("embedding::{cast} <#> %(q)s::{cast}").format(cast=self._cast)
+        return sql.SQL(
+            "SELECT position, -({d}) FROM vectors WHERE store = {name} ORDER BY {d} LIMIT %(k)s"
+        ).format(d=distance, name=sql.Literal(self.name))  # literal: matches the partial index
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Up to k (position, cosine) pairs for a (dim,) query, best first; [] when empty."""
+        if k <= 0:
+            return []
+        q = _vector_literal(np.asarray(vector, dtype=np.float32).reshape(-1))
+        with self.pool.connection() as conn:
+            if k > EF_SEARCH:  # HNSW returns at most ef_search rows
+                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(k),))
+            rows = conn.execute(self.search_sql(), {"q": q, "k": k}).fetchall()
+        return [(int(p), float(s)) for p, s in rows]
+
+
+class PgLexicalIndex:
+    """Passages in the `passages` table, searched with PostgreSQL's Swedish full text.
+
+    A query matches passages holding any of its Swedish stems (stop words dropped); hits are
+    ranked by ts_rank (no length normalisation: measured best on tests/eval/qa.jsonl).
+    """
+
+    SEARCH = """
+        WITH q AS (
+            SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS query
+            FROM unnest(to_tsvector('swedish', %(text)s)) AS t(lexeme, positions, weights)
+        )
+        SELECT position, ts_rank(tsv, q.query) AS score FROM passages, q
+        WHERE store = %(store)s AND tsv @@ q.query
+        ORDER BY score DESC, position LIMIT %(k)s
+    """
+
+    def __init__(self, pool: ConnectionPool, name: str) -> None:
+        self.pool = pool
+        self.name = name
+        with pool.connection() as conn:
+            _register(conn, name, None)
+
+    @property
+    def size(self) -> int:
+        """Number of indexed passages."""
+        with self.pool.connection() as conn:
+            return _count(conn, "passages", self.name)
+
+    def add(self, texts: Sequence[str]) -> None:
+        """Append passages in one transaction; they get positions size..size+n-1."""
+        if not texts:
+            return
+        with self.pool.connection() as conn, conn.transaction():
+            _lock(conn, self.name)
+            start = _count(conn, "passages", self.name)
+            copy_sql = "COPY passages (store, position, text) FROM STDIN"
+            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for offset, text in enumerate(texts):
+                    copy.write_row((self.name, start + offset, text))
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """Best k (position, score) pairs with score > 0, best first; [] for stop words only."""
+        if k <= 0:
+            return []
+        params = {"text": query, "store": self.name, "k": k}
+        with self.pool.connection() as conn:
+            rows = conn.execute(self.SEARCH, params).fetchall()
+        return [(int(p), float(s)) for p, s in rows if s > 0]

