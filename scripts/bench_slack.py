@@ -28,7 +28,7 @@ from bot.slack import start_bot
 from config.settings import Settings, SlackSettings
 from retrieval.types import Answer, Citation
 from tests.slack import payloads
-from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, PROXY_VARIABLES, FakeSlack
 
 QUESTIONS = [
     "Vad ska FoU Nordost göra?",
@@ -37,14 +37,6 @@ QUESTIONS = [
     "När löper avtalet ut?",
     "Vilka kommuner ingår?",
 ]
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-)
 SOURCE = Citation(1, "avtal.pdf", "Samverkansavtal", 2, "§ 5", "FoU Nordost ska samordna.", 0.9)
 
 
@@ -68,14 +60,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="SLACK_WORKERS (default 4)")
     args = parser.parse_args()
     # slack_sdk's Socket Mode client reads proxy variables and ignores NO_PROXY.
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ):
+    for name in PROXY_VARIABLES:
         os.environ.pop(name, None)
     logging.basicConfig(level=logging.WARNING)
 

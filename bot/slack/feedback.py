@@ -14,13 +14,11 @@ import json
 import logging
 import os
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.slack.sqlite import transaction
 from retrieval.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -114,7 +112,7 @@ class FeedbackStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_NAME
         self._salt = (salt or _stored_salt(data_dir / SALT_NAME)).encode("utf-8")
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             conn.execute(_SCHEMA)
 
     def hash_user(self, user_id: str) -> str:
@@ -134,7 +132,7 @@ class FeedbackStore:
             vote.message_ts,
             vote.user_hash,
         )
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             conn.execute(
                 "INSERT INTO feedback (created_at, helpful, question, answer, answered, chunk_ids,"
                 " channel, message_ts, user_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -142,16 +140,6 @@ class FeedbackStore:
                 " created_at = excluded.created_at, helpful = excluded.helpful",
                 row,
             )
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection that commits on success and is always closed."""
-        conn = sqlite3.connect(self.path, timeout=10)
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
 
 
 def _stored_salt(path: Path) -> str:

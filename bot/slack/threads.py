@@ -7,11 +7,10 @@ Questions older than `keep_days` are forgotten.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from bot.slack.sqlite import transaction
 
 DB_NAME = "slack_threads.sqlite3"
 
@@ -34,7 +33,7 @@ class ThreadMemory:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_NAME
         self._max_history = max_history
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             conn.executescript(_SCHEMA)
             conn.execute(
                 "DELETE FROM thread_question WHERE created < ?", (time.time() - keep_days * 86400,)
@@ -42,7 +41,7 @@ class ThreadMemory:
 
     def history(self, channel: str, thread_ts: str) -> list[str]:
         """The last `max_history` questions recorded in the thread, oldest first."""
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             rows = conn.execute(
                 "SELECT question FROM thread_question WHERE channel = ? AND thread_ts = ?"
                 " ORDER BY id DESC LIMIT ?",
@@ -52,18 +51,9 @@ class ThreadMemory:
 
     def remember(self, channel: str, thread_ts: str, question: str) -> None:
         """Record `question` as asked in the thread rooted at `thread_ts`."""
-        with self._connect() as conn:
+        with transaction(self.path) as conn:
             conn.execute(
                 "INSERT INTO thread_question (channel, thread_ts, question, created)"
                 " VALUES (?, ?, ?, ?)",
                 (channel, thread_ts, question, time.time()),
             )
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10)
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()

@@ -12,16 +12,8 @@ from pydantic import SecretStr
 from bot.slack import RunningBot, start_bot
 from bot.slack.answering import AnswerFn
 from config.settings import Settings, SlackSettings
-from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, PROXY_VARIABLES, FakeSlack
 
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-)
 SIGNING_SECRET = "fake-signing-secret-0123456789"
 
 

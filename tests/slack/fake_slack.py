@@ -25,6 +25,15 @@ from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
+# slack_sdk's Socket Mode client reads these and ignores NO_PROXY: tests and benches clear them
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 BOT_TOKEN = "xoxb-111-222-fakebottoken"
 APP_TOKEN = "xapp-1-A111-333-fakeapptoken"
 BOT_USER = "UBOT"
