@@ -42,7 +42,7 @@ def looks_like_heading(line: str) -> bool:
     if NUMBERED_HEADING.match(text):
         words = text.split()
         # "3. Kommunen ska ..." is a list item, not a heading: headings are short noun phrases
-        return len(words) <= 9 and not re.search(r"\b(ska|skall|har|är)\b", text)
+        return len(words) <= 12 and not re.search(r"\b(ska|skall|har|är)\b", text)
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 4 and all(c.isupper() for c in letters) and len(text.split()) <= 8
 
@@ -70,7 +70,8 @@ def text_to_blocks(text: str, page: int = 1, split_lines: bool = False) -> list[
             continue
         if looks_like_heading(stripped):
             flush()
-            blocks.append(Block(page, stripped, heading=True, level=heading_level(stripped) or 1))
+            # an unnumbered heading ("ÄRENDET") nests under the numbered one before it ("§ 5 …")
+            blocks.append(Block(page, stripped, heading=True, level=heading_level(stripped) or 2))
             continue
         label = bool(LABEL_LINE.match(stripped)) and len(stripped) < 100
         if (LIST_ITEM.match(stripped) or label) and para:
