@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from bot.register_cli import Due, due_between
 from retrieval.index import IndexSnapshot
@@ -78,6 +79,39 @@ def build_digest(
 def document_shas(snapshot: IndexSnapshot) -> dict[str, str]:
     """{document: sha256} of a version, recorded with each posted digest."""
     return {path: doc.sha256 for path, doc in snapshot.documents.items()}
+
+
+class DigestRecord(Protocol):
+    """The record of posted digests: DigestStore (SQLite) or PgDigestStore (shared)."""
+
+    def reserve(self, week: str, channel: str, documents: dict[str, str]) -> bool:
+        """Claim (week, channel) before posting; True for exactly one caller, across replicas
+        for a shared record; False when it was claimed before (posted or interrupted)."""
+        ...
+
+    def mark_done(self, week: str, channel: str, ts: str) -> None:
+        """Record that the digest of (week, channel) was posted with message `ts`."""
+        ...
+
+    def release(self, week: str, channel: str) -> None:
+        """Drop a reservation that was not posted; a done digest stays."""
+        ...
+
+    def posted(self, week: str, channel: str) -> bool:
+        """True when (week, channel) is reserved or done."""
+        ...
+
+    def previous_documents(self, channel: str) -> dict[str, str] | None:
+        """{document: sha256} recorded with the latest digest of `channel`, or None."""
+        ...
+
+    def weeks(self, channel: str) -> list[tuple[str, str]]:
+        """(ISO week, state) of every digest recorded for `channel`, oldest first."""
+        ...
+
+    def close(self) -> None:
+        """Release what the record holds open."""
+        ...
 
 
 class DigestStore:

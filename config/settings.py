@@ -145,7 +145,10 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Logging level.")
     database_url: SecretStr | None = Field(
         default=None,
-        description="PostgreSQL URL for `python -m bot migrate` (the shared store is groundwork).",
+        description=(
+            "PostgreSQL URL shared by replicas: Slack event de-duplication and digest records "
+            "(run `python -m bot migrate` first); unset = local files."
+        ),
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

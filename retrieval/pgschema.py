@@ -58,6 +58,31 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX passages_tsv ON passages USING gin (tsv);
         """,
     ),
+    Migration(
+        2,
+        "Slack event de-duplication and weekly digest records shared by replicas",
+        """
+        -- One row per Slack event id or message claimed by a replica; the primary key makes
+        -- INSERT ... ON CONFLICT DO NOTHING the one atomic "first time?" across replicas.
+        CREATE TABLE slack_seen (
+            key text PRIMARY KEY,
+            seen_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+        CREATE INDEX slack_seen_at ON slack_seen (seen_at);
+        -- The weekly digest, exactly once per (ISO week, channel): reserved before posting,
+        -- done after (as bot.digest.DigestStore does in SQLite).
+        CREATE TABLE digests (
+            iso_week text NOT NULL,
+            channel text NOT NULL,
+            state text NOT NULL CHECK (state IN ('reserved', 'done')),
+            ts text NOT NULL DEFAULT '',
+            documents jsonb NOT NULL,
+            reserved_at timestamptz NOT NULL DEFAULT now(),
+            done_at timestamptz,
+            PRIMARY KEY (iso_week, channel)
+        );
+        """,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -10,9 +10,10 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handlers
 
 from bot.slack.answering import AnswerFn, Answering
-from bot.slack.dedupe import SeenKeys, dedupe_middleware
+from bot.slack.dedupe import dedupe_middleware
 from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import ChannelPolicy, Listeners
+from bot.slack.pgrecords import seen_store
 from bot.slack.threads import ThreadMemory
 from config.settings import Settings
 
@@ -56,7 +57,10 @@ def build_app(
     *,
     pool: Executor | None = None,
 ) -> App:
-    """The Bolt app, without network calls (the bot token is checked on the first event).
+    """The Bolt app, without calls to Slack (the bot token is checked on the first event).
+
+    With DATABASE_URL set, events are de-duplicated in PostgreSQL, shared by every replica
+    (the pool is opened here; DatabaseError when the server or schema is wrong).
 
     `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
     threads end with the process. Request signatures are verified in HTTP mode only.
@@ -71,7 +75,7 @@ def build_app(
         request_verification_enabled=slack.mode == "http",
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    seen = SeenKeys()
+    seen = seen_store(settings)  # in memory, or shared in PostgreSQL with DATABASE_URL
     app.use(dedupe_middleware(seen))
     salt = slack.feedback_salt.get_secret_value() if slack.feedback_salt else None
     answering = Answering(

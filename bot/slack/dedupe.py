@@ -14,12 +14,23 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 logger = logging.getLogger(__name__)
+
+
+class SeenStore(Protocol):
+    """Where keys of events and messages already taken are recorded (SeenKeys, PgSeenKeys)."""
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is offered (within the store's ttl), False for every repeat.
+
+        Safe to call from several threads at once; for a shared store, from several processes.
+        """
+        ...
 
 
 class SeenKeys:
@@ -49,7 +60,7 @@ class SeenKeys:
             del self._seen[key]
 
 
-def dedupe_middleware(seen: SeenKeys) -> Callable[..., Any]:
+def dedupe_middleware(seen: SeenStore) -> Callable[..., Any]:
     """A Bolt global middleware that acks repeated Events API deliveries without handling them."""
 
     def drop_repeated_events(

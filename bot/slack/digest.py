@@ -1,7 +1,8 @@
 """The weekly digest in Block Kit, posted once per ISO week and channel, on a schedule.
 
-`post_digest` reserves the week in the DigestStore, posts with chat.postMessage (429 waited out
-and retried by the client's RateLimitErrorRetryHandler) and marks it done. `DigestScheduler`
+`post_digest` reserves the week in the digest record (SQLite in data_dir, or PostgreSQL shared
+by replicas when DATABASE_URL is set), posts with chat.postMessage (429 waited out and retried by
+the client's RateLimitErrorRetryHandler) and marks it done. `DigestScheduler`
 checks every minute whether this week's posting time has passed and the week is not yet
 posted, so a bot that was down at the scheduled time catches up later the same week.
 """
@@ -20,10 +21,11 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.digest import Digest, DigestStore, build_digest, document_shas, iso_week, store_path
+from bot.digest import Digest, DigestRecord, build_digest, document_shas, iso_week
 from bot.register_cli import Due
 from bot.slack import messages
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line
+from bot.slack.pgrecords import digest_store, has_digest_records
 from config.settings import Settings
 from retrieval.index import open_current
 
@@ -108,8 +110,8 @@ def blocks_text(blocks: list[Block]) -> str:
 def preview_digest(settings: Settings, today: dt.date, as_json: bool = False) -> str:
     """The digest `post_digest` would post for `today`, as text or as Block Kit JSON."""
     previous = None
-    if settings.digest.channel and store_path(settings.data_dir).exists():
-        store = DigestStore(store_path(settings.data_dir))
+    if settings.digest.channel and has_digest_records(settings):
+        store = digest_store(settings)
         previous = store.previous_documents(settings.digest.channel)
         store.close()
     snapshot = open_current(settings.index_dir)
@@ -136,7 +138,7 @@ def post_digest(settings: Settings, client: WebClient, today: dt.date) -> PostRe
     channel, week = settings.digest.channel, iso_week(today)
     if not channel:
         return PostResult(week, False, reason="no channel (set DIGEST_CHANNEL)")
-    store = DigestStore(store_path(settings.data_dir))
+    store = digest_store(settings)
     if store.posted(week, channel):
         store.close()
         return PostResult(week, False, reason="already posted")
@@ -157,7 +159,7 @@ def post_digest(settings: Settings, client: WebClient, today: dt.date) -> PostRe
 
 
 def _send(
-    client: WebClient, store: DigestStore, channel: str, week: str, blocks: list[Block]
+    client: WebClient, store: DigestRecord, channel: str, week: str, blocks: list[Block]
 ) -> PostResult:
     try:
         response = client.chat_postMessage(

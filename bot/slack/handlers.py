@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack import messages
 from bot.slack.answering import Answering, Question
 from bot.slack.blocks import notice
-from bot.slack.dedupe import SeenKeys
+from bot.slack.dedupe import SeenStore
 from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, FeedbackStore, Vote, decode_value
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class Listeners:
         self,
         answering: Answering,
         policy: ChannelPolicy,
-        seen: SeenKeys,
+        seen: SeenStore,
         feedback: FeedbackStore,
         command_name: str,
     ) -> None:

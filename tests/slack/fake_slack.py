@@ -179,8 +179,13 @@ class FakeSlack:
         retry_attempt: int = 0,
         retry_reason: str = "",
         accepts_response_payload: bool = False,
+        socket: int = -1,
     ) -> Envelope:
-        """Send an envelope (events_api, slash_commands, interactive) over the newest socket."""
+        """Send an envelope (events_api, slash_commands, interactive) over an open socket.
+
+        `socket` indexes the open sockets in the order they connected (default: the newest), so
+        a test can deliver one event to two connections, as Slack may with several replicas.
+        """
         envelope_id = str(uuid.uuid4())
         body = {
             "envelope_id": envelope_id,
@@ -193,7 +198,7 @@ class FakeSlack:
         envelope = Envelope(envelope_id, type_, body, time.monotonic())
         with self._lock:
             self._state.envelopes.append(envelope)
-        self._run(self._send_json(body))
+        self._run(self._send_json(body, socket))
         return envelope
 
     def disconnect(self, reason: str = "refresh_requested") -> None:
@@ -249,12 +254,12 @@ class FakeSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _send_json(self, body: dict[str, Any]) -> None:
+    async def _send_json(self, body: dict[str, Any], socket: int = -1) -> None:
         with self._lock:
             open_ = [ws for ws in self._state.sockets if not ws.closed]
         if not open_:
             raise AssertionError("no Socket Mode client is connected to the fake Slack")
-        await open_[-1].send_str(json.dumps(body))
+        await open_[socket].send_str(json.dumps(body))
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
