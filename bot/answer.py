@@ -37,8 +37,12 @@ def deadline_hits(
     """Chunks holding the register's deadlines that best cover a 'när' question's topic words:
     search may miss a deadline sentence that the register knows."""
     idf = evidence.idf_table(snapshot)
+    abbreviations = snapshot.lexical.analyzer.abbreviations
     scored = sorted(
-        ((evidence.coverage(info, f"{d.section} {d.quote}", idf), d) for d in snapshot.deadlines()),
+        (
+            (evidence.coverage(info, f"{d.section} {d.quote}", idf, abbreviations), d)
+            for d in snapshot.deadlines()
+        ),
         key=lambda pair: -pair[0],
     )
     out: list[ScoredChunk] = []
@@ -110,7 +114,7 @@ class Answerer:
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
         hits = searcher.search(query, pool, query_vector=vector)
-        if info.kind == "date":
+        if info.kind in ("date", "day"):
             hits += deadline_hits(info, searcher.snapshot, {h.position for h in hits})
         return self._compose(info, hits, searcher, vector)
 

@@ -76,24 +76,44 @@ def idf_table(snapshot: IndexSnapshot) -> dict[str, float]:
     return cached
 
 
-def _weight(term: str, idf: dict[str, float]) -> float:
-    """Idf of a topic word; a word the corpus never uses weighs the most."""
-    return idf.get(stem(term), idf.get(UNKNOWN, 1.0))
+def _weight(term: str, idf: dict[str, float], abbreviations: dict[str, str]) -> float:
+    """Idf of a topic word; a word the corpus never uses weighs the most. A known abbreviation
+    weighs like its full name, a hyphenated compound ("ki-avtalet") like its parts."""
+    if stem(term) in idf:
+        return idf[stem(term)]
+    parts = abbreviations[term].split() if term in abbreviations else term.split("-")
+    if len(parts) > 1:
+        return sum(_weight(p, idf, abbreviations) for p in parts) / len(parts)
+    return idf.get(UNKNOWN, 1.0)
 
 
-def coverage(info: QuestionInfo, text: str, idf: dict[str, float]) -> float:
-    """Idf-weighted share of the question's topic words present in the text (stem or inside a
-    compound)."""
+def _found(term: str, stems: set[str], lower: str, abbreviations: dict[str, str]) -> bool:
+    """The term is in the text: by stem, inside a compound, as the full name of an abbreviation,
+    or (hyphenated) with every part present."""
+    if stem(term) in stems or (len(term) >= 5 and stem(term) in lower):
+        return True
+    if term in abbreviations and abbreviations[term] in lower:
+        return True
+    parts = [p for p in term.split("-") if p]
+    return len(parts) > 1 and all(_found(p, stems, lower, abbreviations) for p in parts)
+
+
+def coverage(
+    info: QuestionInfo,
+    text: str,
+    idf: dict[str, float],
+    abbreviations: dict[str, str] | None = None,
+) -> float:
+    """Idf-weighted share of the question's topic words present in the text (stem, inside a
+    compound, or as the full name of an abbreviation)."""
     if not info.terms:
         return 0.0
+    known = abbreviations or {}
     lower = text.lower()
     stems = {stem(w) for w in words(text)}
-    total = sum(_weight(t, idf) for t in info.terms)
-    found = sum(
-        _weight(t, idf)
-        for t in info.terms
-        if stem(t) in stems or (len(t) >= 5 and stem(t) in lower)
-    )
+    weights = {t: _weight(t, idf, known) for t in info.terms}
+    total = sum(weights.values())
+    found = sum(w for t, w in weights.items() if _found(t, stems, lower, known))
     return found / total if total else 0.0
 
 
@@ -107,18 +127,6 @@ def names_present(
     return all(
         stem(name) in lower or (name in known and known[name] in lower) for name in info.names
     )
-
-
-def document_text(snapshot: IndexSnapshot, doc_path: str) -> str:
-    """Title, path and full text of one document, lower-cased (memoised per snapshot)."""
-    cache: dict[str, str] = snapshot.__dict__.setdefault("_doc_text_cache", {})
-    if doc_path not in cache:
-        if len(cache) > 256:
-            cache.clear()
-        doc = snapshot.documents[doc_path]
-        body = " ".join(c.text for _, c, _ in snapshot.chunks_of(doc_path))
-        cache[doc_path] = f"{doc.title} {doc.path} {body}".lower()
-    return cache[doc_path]
 
 
 def candidates(
@@ -137,7 +145,8 @@ def candidates(
     out = []
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
-        names_ok = names_present(info, document_text(snapshot, hit.doc.path), abbreviations)
+        local = f"{hit.doc.title} {hit.doc.path} {hit.chunk.section} {hit.chunk.text}"
+        names_ok = names_present(info, local, abbreviations)
         rows = by_chunk.get(pos, [])
         for n, (sid, raw) in enumerate(rows):
             sentence = with_list(raw, [t for _, t in rows[n + 1 :]])
@@ -147,8 +156,8 @@ def candidates(
                     sentence=sentence,
                     hit=i,
                     dense=min(max((cos - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0),
-                    coverage=coverage(info, sentence, idf),
-                    context=coverage(info, f"{context} {sentence}", idf),
+                    coverage=coverage(info, sentence, idf, abbreviations),
+                    context=coverage(info, f"{context} {sentence}", idf, abbreviations),
                     kind_ok=has_kind(sentence, info.kind),
                     kind=info.kind,
                     names_ok=names_ok,
@@ -211,6 +220,6 @@ def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
 def confidence(best: Candidate) -> float:
     """0..1: how well the best sentence answers. A missing name or kind caps it."""
     value = 0.45 * best.context + 0.2 * best.coverage + 0.2 * best.kind_ok + 0.15 * best.dense
-    if not best.names_ok or (best.kind == "date" and not best.kind_ok):
+    if not best.names_ok or (best.kind in ("date", "day") and not best.kind_ok):
         return min(value, 0.3)  # a name it lacks, or no date for "när": not an answer
     return value

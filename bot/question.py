@@ -16,6 +16,7 @@ NUMBER_WORDS = (
 )
 
 KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("day", re.compile(r"\b(vilket datum|vilken dag|vilka datum|vilka dagar|datumet)\b")),
     (
         "date",
         re.compile(
@@ -47,9 +48,14 @@ DATE_RE = re.compile(
     rf"månad\w*|dag(?:ar)?)\b",
     re.IGNORECASE,
 )
+# a quantity: a number that is not a year or a date, or a number word above one
+DAY_RE = re.compile(
+    rf"\b(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+(?:{MONTH_NAMES}))\b",
+    re.IGNORECASE,
+)
 AMOUNT_RE = re.compile(
-    rf"\b(?:\d[\d\s]*(?:[.,]\d+)?\s*(?:kr|kronor|procent|%|st|platser|timmar|studenter)?|"
-    rf"(?:{NUMBER_WORDS}))\b",
+    rf"(?<![\d-])(?!(?:19|20)\d\d\b)\d[\d\s]*(?:[.,]\d+)?(?![\d-])|"
+    rf"\b(?:{NUMBER_WORDS.removeprefix('en|ett|')})\b",
     re.IGNORECASE,
 )
 PARTY_RE = re.compile(
@@ -75,7 +81,7 @@ class QuestionInfo:
     """What the question asks for and the words that carry its topic."""
 
     text: str
-    kind: str  # "date" | "amount" | "party" | "general"
+    kind: str  # "day" (a calendar date) | "date" (any time) | "amount" | "party" | "general"
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
 
@@ -106,6 +112,8 @@ def has_kind(sentence: str, kind: str) -> bool:
     """True when the sentence contains what a question of this kind asks for."""
     if kind == "date":
         return bool(DATE_RE.search(sentence))
+    if kind == "day":
+        return bool(DAY_RE.search(sentence))
     if kind == "amount":
         return any(m.group(0).strip() for m in AMOUNT_RE.finditer(sentence))
     if kind == "party":

@@ -9,6 +9,7 @@ DECLINE_NOT_STATED = (
     "så jag kan inte svara säkert. Se de närmaste avsnitten nedan."
 )
 WHAT_BY_KIND = {
+    "day": "något datum för det du frågar om",
     "date": "något datum eller någon tidsgräns för det du frågar om",
     "party": "vem som ansvarar för det du frågar om",
     "amount": "något belopp eller antal för det du frågar om",

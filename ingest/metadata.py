@@ -61,7 +61,7 @@ def extract_info(blocks: list[Block], path: Path, embedded_title: str = "") -> D
     title = embedded_title or _title(head)
     if body and date and not embedded_title:
         # a decision or minutes: cited as "Täby kommun, socialnämnden 2016-12-14"
-        org = sentence_case(title) if title and title.isupper() else ""
+        org = sentence_case(title) if title and title.isupper() and ORG.search(title) else ""
         title = f"{org}, {body.lower()} {date}" if org else f"{body} {date}"
     return DocInfo(
         title=title or path.stem.replace("-", " ").replace("_", " "),
@@ -71,6 +71,8 @@ def extract_info(blocks: list[Block], path: Path, embedded_title: str = "") -> D
     )
 
 
+# a capitalised first line that names the organisation ("TÄBY KOMMUN"), not an office of it
+ORG = re.compile(r"KOMMUN\b|KOMMUNEN\b|STAD\b|REGION|LÄN\b|FÖRBUND", re.IGNORECASE)
 COMMON_WORDS = frozenset("kommun län stad region landsting och för i av med".split())
 
 

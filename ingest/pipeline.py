@@ -23,6 +23,7 @@ from ingest.chunking import chunk_blocks
 from ingest.metadata import extract_info
 from ingest.readers import embedded_title, kind_of, read_blocks
 from ingest.register import extract_register
+from ingest.structure import looks_like_heading
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
 from retrieval.index import (
@@ -292,10 +293,11 @@ def _assemble(
             assert old is not None  # an unchanged document exists only with an old version
             chunks = [c for _, c, _ in old.chunks_of(key)]
         by_doc[key] = chunks
+        headings = {meta.title} | {c.section.removesuffix(" …") for c in chunks if c.section}
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
             for sentence in split_sentences(chunk.text):
-                if sentence in (chunk.section, meta.title):
+                if _is_heading(sentence, headings):
                     continue  # a heading line is not evidence
                 embedded = sentence_passage(chunk, sentence)
                 sentences.append(SentenceRow(len(entries), sentence, _key(embedded)))
@@ -314,6 +316,15 @@ def _assemble(
     )
     register = extract_register(docs, by_doc)  # from every document: stays in step with them
     return Assembled(entries, vectors, sentences, sent_vectors, len(texts), register)
+
+
+def _is_heading(sentence: str, headings: set[str]) -> bool:
+    """A line that is one of the document's headings (cited sections, maybe shortened, or the
+    title) or has a heading's shape ("ÄRENDET", "4.2 Kommunens åtaganden")."""
+    return looks_like_heading(sentence) or any(
+        sentence == h or (len(h) > 20 and len(sentence) <= 90 and sentence.startswith(h))
+        for h in headings
+    )
 
 
 Previous = tuple[np.ndarray, dict[str, int]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -127,9 +128,16 @@ def decode_text(data: bytes, display: str) -> str:
     return text
 
 
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
+
+
 def read_text(path: Path, display: str) -> tuple[list[Block], int]:
-    """Plain text: blank lines separate paragraphs; numbered short lines are headings."""
-    return text_to_blocks(decode_text(path.read_bytes(), display)), 1
+    """Plain text: blank lines separate paragraphs; numbered short lines are headings. Text
+    exported with Markdown headings ("## Ärendet") is read as Markdown."""
+    text = decode_text(path.read_bytes(), display)
+    if MARKDOWN_HEADING.search(text):
+        return markdown_to_blocks(text), 1
+    return text_to_blocks(text), 1
 
 
 def read_markdown(path: Path, display: str) -> tuple[list[Block], int]:

@@ -84,18 +84,24 @@ def text_to_blocks(text: str, page: int = 1, split_lines: bool = False) -> list[
     return [b for b in blocks if b.text]
 
 
+# a line that is only bold text, short and without a full stop: "**Bilagor**"
+BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]{2,80}?[^.*_](?:\*\*|__)$")
+
+
 def markdown_to_blocks(text: str) -> list[Block]:
     """Markdown: '#' headings by level, other lines through `text_to_blocks`."""
     blocks: list[Block] = []
     buffer: list[str] = []
     for line in text.splitlines():
         match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
-        if match:
+        bold = BOLD_LINE.match(line.strip())
+        if match or bold:
             blocks.extend(text_to_blocks("\n".join(buffer)))
             buffer = []
-            title = re.sub(r"[*_`]", "", match.group(2)).strip()
+            title = re.sub(r"[*_`]", "", match.group(2) if match else line).strip()
+            level = len(match.group(1)) if match else 6  # a bold line: below every '#' level
             if title:
-                blocks.append(Block(1, title, heading=True, level=len(match.group(1))))
+                blocks.append(Block(1, title, heading=True, level=level))
         else:
             buffer.append(re.sub(r"\*\*|__|`", "", line))
     blocks.extend(text_to_blocks("\n".join(buffer)))

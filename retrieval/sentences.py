@@ -10,6 +10,7 @@ ABBREVIATIONS = frozenset(
     st s f.d inkl exkl mom st.f obs prop sfs ang m.fl t.ex.
     """.split()
 )
+ENUMERATOR = re.compile(r"\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-zA-Z])[.)]")
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(«»]?[A-ZÅÄÖ0-9§])")
 
 
@@ -26,6 +27,8 @@ def split_sentences(text: str) -> list[str]:
             last = candidate.rsplit(None, 1)[-1].lower().rstrip(".") if candidate else ""
             if last in ABBREVIATIONS or re.fullmatch(r"[a-zåäö]", last):
                 continue
+            if ENUMERATOR.fullmatch(candidate.strip()):
+                continue  # "1. Avsiktsförklaring ...": the number belongs to its item
             out.append(candidate.strip())
             start = match.end()
         tail = line[start:].strip()

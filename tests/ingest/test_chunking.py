@@ -118,3 +118,15 @@ def test_decision_title_names_organisation_body_and_date() -> None:
     )
     info = extract_info(blocks, Path("protokoll.txt"))
     assert info.title == "Täby kommun, socialnämnden 2016-12-14"
+
+
+def test_decision_title_leaves_out_the_office_that_wrote_it() -> None:
+    """'KOMMUNLEDNINGSKONTORET' above 'Socialnämnden 2016-12-14' is the writing office, not an
+    organisation: the decision is titled by its body and date."""
+    from pathlib import Path
+
+    blocks = text_to_blocks(
+        "KOMMUNLEDNINGSKONTORET\n\nMarie Björkman\n\nSocialnämnden 2016-12-14\n\n"
+        "Nämnden beslutar att anta modellen."
+    )
+    assert extract_info(blocks, Path("skrivelse.txt")).title == "Socialnämnden 2016-12-14"

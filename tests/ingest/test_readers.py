@@ -142,3 +142,17 @@ def test_markdown_headings(tmp_path: Path) -> None:
         ("2 Indikatorer", True, 2),
         ("Antal VFU-platser per termin.", False, 0),
     ]
+
+
+def test_text_file_with_markdown_headings_is_read_as_markdown(tmp_path: Path) -> None:
+    """A .txt export with '###' and bold-only heading lines gets real headings, no '#' or '**'."""
+    path = tmp_path / "tjansteskrivelse.txt"
+    path.write_text(
+        "Socialnämnden 2016-12-14\n\n### Ärendet\n\nNämnden ska svara senast i december.\n\n"
+        "### **Ekonomiska konsekvenser**\n\nInga kostnader.\n\n**Bilagor**\n\nRekommendation.\n",
+        "utf-8",
+    )
+    blocks, _ = read_blocks(path, str(path))
+    headings = [b.text for b in blocks if b.heading]
+    assert headings == ["Ärendet", "Ekonomiska konsekvenser", "Bilagor"]
+    assert "#" not in _text(blocks) and "**" not in _text(blocks)

@@ -98,3 +98,13 @@ def test_initialism_of_a_proper_name_is_understood() -> None:
     ]
     index = LexicalIndex.build(texts)
     assert index.search("Vad gäller för KI?", 1)[0][0] == 0
+
+
+def test_sentence_split_keeps_list_numbers_with_their_item() -> None:
+    """'1. Avsiktsförklaring …' stays one sentence: the item number is not a sentence."""
+    text = "Förslaget består av fyra delar:\n1. Avsiktsförklaring, som är generell. Den är kort.\n"
+    assert split_sentences(text) == [
+        "Förslaget består av fyra delar:",
+        "1. Avsiktsförklaring, som är generell.",
+        "Den är kort.",
+    ]

@@ -1,0 +1,42 @@
+"""The answerer's signals: what a question asks for and which of its words a sentence covers."""
+
+from __future__ import annotations
+
+from bot.evidence import coverage
+from bot.question import analyse, has_kind
+
+ABBREVIATIONS = {"ki": "karolinska institutet"}
+IDF = {"uppsägningstid": 2.0, "avtal": 1.0, "karolinska": 3.0, "institutet": 3.0}
+
+
+def test_an_abbreviation_is_covered_by_its_full_name() -> None:
+    """'KI' in a question is found in a sentence that writes 'Karolinska Institutet'."""
+    info = analyse("Vilken uppsägningstid har KI?")
+    text = "Karolinska Institutet har tolv månaders uppsägningstid."
+    assert coverage(info, text, IDF, ABBREVIATIONS) == 1.0
+    assert coverage(info, text, IDF) < 1.0
+
+
+def test_a_hyphenated_compound_is_covered_by_its_parts() -> None:
+    """'KI-avtalet' is found where both 'Karolinska Institutet' and 'avtalet' occur."""
+    info = analyse("Vem skrev under KI-avtalet?")
+    assert (
+        coverage(info, "Avtalet med Karolinska Institutet skrevs under.", IDF, ABBREVIATIONS) > 0.9
+    )
+
+
+def test_an_amount_needs_a_number_not_the_article_en() -> None:
+    """'en' and 'ett' are articles, not amounts; digits and 'tio' are; a year is not."""
+    assert not has_kind("Det finns en handledare på varje enhet.", "amount")
+    assert not has_kind("Planen gäller under 2017.", "amount")
+    assert has_kind("Kommunen erbjuder 40 platser per termin.", "amount")
+    assert has_kind("Lärosätet reserverar tio platser.", "amount")
+
+
+def test_which_date_asks_for_a_calendar_day() -> None:
+    """'Vilket datum …?' wants a day of a month; a bare month does not answer it."""
+    info = analyse("Vilket datum är mötet i mars?")
+    assert info.kind == "day"
+    assert not has_kind("Forum för dialog träffas i mars och i oktober.", info.kind)
+    assert has_kind("Mötet hålls den 15 mars 2018.", info.kind)
+    assert analyse("När träffas forum för dialog?").kind == "date"
