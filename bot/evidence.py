@@ -26,7 +26,7 @@ DENSE_FLOOR, DENSE_SPAN = 0.78, 0.12  # cosine range of this model family mapped
 class Weights:
     """How the signals add up to a sentence's score (chosen on the evaluation set)."""
 
-    dense: float = 0.5
+    dense: float = 1.0
     coverage: float = 1.0
     context: float = 0.6
     kind: float = 0.0
@@ -125,8 +125,17 @@ def names_present(
     lower = text.lower()
     known = abbreviations or {}
     return all(
-        stem(name) in lower or (name in known and known[name] in lower) for name in info.names
+        _mentions(lower, stem(name)) or (name in known and known[name] in lower)
+        for name in info.names
     )
+
+
+def _mentions(lower: str, name: str) -> bool:
+    """The name occurs as the start of a word ("täby" in "täbys"); a short abbreviation must
+    stand alone ("ki" in "KI:s", not in "kliniska")."""
+    if len(name) <= 3:
+        return re.search(rf"(?<!\w){re.escape(name)}(?![^\W\d_]{{2}})", lower) is not None
+    return re.search(rf"(?<!\w){re.escape(name)}", lower) is not None
 
 
 def candidates(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.pdfclean import clean_pages
-from ingest.structure import Block, markdown_to_blocks, text_to_blocks
+from ingest.structure import Block, markdown_to_blocks, table_lines, text_to_blocks
 from retrieval.errors import IngestError
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,12 @@ def _docx_paragraph(paragraph: object) -> list[Block]:
 def _docx_table(table: object) -> list[Block]:
     rows = []
     for row in table.rows:  # type: ignore[attr-defined]
-        cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
-        if cells:
-            rows.append(" | ".join(cells))
-    return [Block(1, r) for r in rows]
+        cells: list[str] = []
+        for cell in row.cells:  # a merged cell is repeated: keep it once
+            if not cells or cell.text.strip() != cells[-1]:
+                cells.append(cell.text.strip())
+        rows.append(cells)
+    return [Block(1, line) for line in table_lines(rows)]
 
 
 def decode_text(data: bytes, display: str) -> str:

@@ -84,6 +84,31 @@ def text_to_blocks(text: str, page: int = 1, split_lines: bool = False) -> list[
     return [b for b in blocks if b.text]
 
 
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """Table rows as lines that read on their own: with a header row, each row becomes
+    "Moment: Besked om VFU-platser; Ansvarig part: Kommunen; Senaste tidpunkt: 15 mars";
+    otherwise its cells are joined with " | "."""
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    header = [c.strip() for c in rows[0]] if len(rows) >= 2 else []
+    usable = bool(header) and all(0 < len(h) <= 40 and not h.isdigit() for h in header)
+    lines = []
+    for row in rows[1:] if usable else rows:
+        cells = [c.strip() for c in row]
+        if usable and len(cells) == len(header):
+            pairs = [f"{h}: {c}" for h, c in zip(header, cells, strict=True) if c]
+            lines.append("; ".join(pairs))
+        else:
+            lines.append(" | ".join(c for c in cells if c))
+    return [line for line in lines if line]
+
+
+TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
 # a line that is only bold text, short and without a full stop: "**Bilagor**"
 BOLD_LINE = re.compile(r"^(?:\*\*|__)[^*_]{2,80}?[^.*_](?:\*\*|__)$")
 
@@ -92,7 +117,17 @@ def markdown_to_blocks(text: str) -> list[Block]:
     """Markdown: '#' headings by level, other lines through `text_to_blocks`."""
     blocks: list[Block] = []
     buffer: list[str] = []
-    for line in text.splitlines():
+    table: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if line.strip().startswith("|"):
+            if not TABLE_SEPARATOR.match(line.strip()):
+                table.append(_pipe_cells(line))
+            continue
+        if table:
+            blocks.extend(text_to_blocks("\n".join(buffer)))
+            buffer = []
+            blocks.extend(Block(1, row) for row in table_lines(table))
+            table = []
         match = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
         bold = BOLD_LINE.match(line.strip())
         if match or bold:

@@ -111,7 +111,8 @@ def test_cp1252_text_keeps_swedish_letters(tmp_path: Path) -> None:
 
 
 def test_docx_headings_paragraphs_and_tables(tmp_path: Path) -> None:
-    """Word heading styles become headings; table rows are kept as text."""
+    """Word heading styles become headings; table rows are kept as text that names each
+    cell's column, so a row read alone still says what it means."""
     path = make_docx(
         tmp_path / "avtal.docx",
         [
@@ -127,7 +128,22 @@ def test_docx_headings_paragraphs_and_tables(tmp_path: Path) -> None:
         ("Mall för lokalt samverkansavtal", 1),
         ("4.1 Lärosätets åtaganden", 2),
     ]
-    assert "Täby kommun | Samordnare för VFU" in _text(blocks)
+    assert "Part: Täby kommun; Kontakt: Samordnare för VFU" in _text(blocks)
+
+
+def test_markdown_table_rows_name_their_columns(tmp_path: Path) -> None:
+    """A pipe table's rows become 'Column: value; …' lines; the separator row disappears."""
+    path = tmp_path / "plan.md"
+    path.write_text(
+        "# Plan\n\n| Åtgärd | Ansvarig | Klart senast |\n|---|:---:|---|\n"
+        "| Skicka årsrapporten | FoU Nordost | 2018-05-15 |\n\nEfter tabellen.\n",
+        "utf-8",
+    )
+    blocks, _ = read_blocks(path, str(path))
+    assert [b.text for b in blocks if not b.heading] == [
+        "Åtgärd: Skicka årsrapporten; Ansvarig: FoU Nordost; Klart senast: 2018-05-15",
+        "Efter tabellen.",
+    ]
 
 
 def test_markdown_headings(tmp_path: Path) -> None:
