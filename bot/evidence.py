@@ -157,8 +157,9 @@ def candidates(
         local = f"{hit.doc.title} {hit.doc.path} {hit.chunk.section} {hit.chunk.text}"
         names_ok = names_present(info, local, abbreviations)
         rows = by_chunk.get(pos, [])
+        texts = [t for _, t in rows] + _next_chunk_sentences(snapshot, hit, pos, rows)
         for n, (sid, raw) in enumerate(rows):
-            sentence = with_list(raw, [t for _, t in rows[n + 1 :]])
+            sentence = with_list(raw, texts[n + 1 :])
             cos = float(np.dot(vectors[sid], query_vector))
             out.append(
                 Candidate(
@@ -177,6 +178,22 @@ def candidates(
 
 KIND_SHARE = 0.9
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
+LIST_LIMIT = 6  # list items joined to the sentence that introduces them
+LONG_ITEM = 100  # characters; a longer item is shortened to its part before the first comma
+
+
+def _next_chunk_sentences(
+    snapshot: IndexSnapshot, hit: ScoredChunk, pos: int, rows: list[tuple[int, str]]
+) -> list[str]:
+    """The next chunk's sentences when this chunk ends inside a list that a sentence of it
+    introduces ("… fyra delar:" with the items running on), else []."""
+    tail = [t for _, t in rows[-LIST_LIMIT:]]
+    if not any(t.rstrip().endswith(":") for t in tail):
+        return []
+    following = snapshot.chunks([pos + 1]).get(pos + 1)
+    if following is None or following.doc_path != hit.chunk.doc_path:
+        return []
+    return [t for _, t in snapshot.sentences([pos + 1]).get(pos + 1, [])]
 
 
 def clean(sentence: str) -> str:
@@ -185,15 +202,23 @@ def clean(sentence: str) -> str:
     return text[:-1] + "." if text.endswith((",", ";")) else text
 
 
-def with_list(sentence: str, following: list[str], limit: int = 6) -> str:
-    """A sentence that introduces a list ("... fyra delar:") with the list items after it."""
+def with_list(sentence: str, following: list[str], limit: int = LIST_LIMIT) -> str:
+    """A sentence that introduces a list ("... fyra delar:") with the list items after it;
+    a long item is cut at its first comma ("Avsiktsförklaring, som är generell …" ->
+    "Avsiktsförklaring")."""
     if not sentence.rstrip().endswith(":"):
         return clean(sentence)
     items: list[str] = []
-    for text in following[:limit]:
-        if not BULLET.match(text) and items:
+    for n, text in enumerate(following[: limit * 2]):
+        if len(items) >= limit:
             break
-        items.append(clean(text).rstrip("."))
+        if not BULLET.match(text) and items:
+            if any(BULLET.match(t) for t in following[n + 1 : n + 3]):
+                continue  # a further sentence of the item before: the list goes on
+            break
+        item = clean(text).rstrip(".")
+        head = item.split(",", 1)[0]
+        items.append(head if len(item) > LONG_ITEM and len(head) >= 3 else item)
     return f"{sentence.rstrip()} {'; '.join(items)}." if items else sentence
 
 
@@ -215,7 +240,11 @@ def choose(
     for cand in ranked:
         if len(chosen) >= limit:
             break
-        if chosen and (cand.score(w) < margin * chosen[0].score(w) or _repeats(cand, chosen)):
+        if chosen and (
+            cand.score(w) < margin * chosen[0].score(w)
+            or _repeats(cand, chosen)
+            or (cand.kind != "general" and not cand.kind_ok)  # adds nothing that was asked for
+        ):
             continue
         chosen.append(cand)
     return chosen

@@ -36,14 +36,14 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(vem|vilka parter|vilken part|vilken aktör|vilket lärosäte|vilken kommun|"
             r"vilken organisation|vilka kommuner|vilka lärosäten|vem ansvarar|vem ska|vilka ingår|"
-            r"vem samordnar|vilken funktion|vilken nämnd|vem har)\b"
+            r"vilka har|vem samordnar|vilken funktion|vilken nämnd|vem har)\b"
         ),
     ),
 ]
 
 DATE_RE = re.compile(
     rf"\b(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+(?:{MONTH_NAMES})|"
-    rf"(?:{MONTH_NAMES})|(?:19|20)\d\d|vår\w*|höst\w*|termin\w*|årsskifte\w*|"
+    rf"(?:{MONTH_NAMES})|(?:19|20)\d\d|vår(?:en|termin\w*)?|höst(?:en|termin\w*)?|termin\w*|årsskifte\w*|"
     rf"inom\s+(?:{NUMBER_WORDS}|\d+)\s+\w+|varje\s+år|årlig\w*|två gånger|kvartal\w*|vecka|veckor|"
     rf"månad\w*|dag(?:ar)?)\b",
     re.IGNORECASE,

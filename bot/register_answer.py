@@ -33,6 +33,8 @@ DUTIES_Q = re.compile(
 )
 # the people asking are municipal staff: "vi", "oss", "vår kommun" mean the municipality
 WE = re.compile(r"^(?:vi|oss|vår kommun|vi i kommunen|vi som kommun)$", re.IGNORECASE)
+# ... and the municipality's own bodies and officers act for it
+OUR_PARTIES = frozenset({"kommunen", "nämnden", "socialchefen"})
 MAX_ITEMS = 10
 BULLET = re.compile(r"\s*\n\s*(?:[•\-–*]\s*)?|\s+[•–]\s+|\s+-\s+(?=[a-zåäö])")
 
@@ -41,8 +43,10 @@ def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
     """A cited list when the question obviously asks for the register, else None."""
     if m := (OBLIGATIONS_Q.match(question) or DUTIES_Q.match(question)):
         said = next(g for g in (m.groupdict().get(k) for k in ("party", "party2")) if g)
-        party = Parties(snapshot.aliases()).normalise("kommunen" if WE.match(said) else said)
-        items = [o for o in snapshot.obligations() if o.party.lower() == party.lower()]
+        we = bool(WE.match(said))
+        party = Parties(snapshot.aliases()).normalise("kommunen" if we else said)
+        wanted = OUR_PARTIES if we else {party.lower()}
+        items = [o for o in snapshot.obligations() if o.party.lower() in wanted]
         return _obligations(question, party, items, snapshot) if items else None
     if m := DEADLINES_Q.match(question):
         month = MONTHS.index(m.group("month").lower()) + 1
@@ -81,7 +85,8 @@ def _obligations(
     question: str, party: str, items: list[Obligation], snapshot: IndexSnapshot
 ) -> Answer:
     shown = items[:MAX_ITEMS]
-    lines = [f"Dokumenten ger {party} {len(items)} åtaganden:"]
+    noun = "åtagande" if len(items) == 1 else "åtaganden"
+    lines = [f"Dokumenten ger {party} {len(items)} {noun}:"]
     lines += [f"• {_one_line(o.text)} [{n}]" for n, o in enumerate(shown, 1)]
     cites = tuple(_citation(n, snapshot, o) for n, o in enumerate(shown, 1))
     return Answer(question, True, "\n".join(lines), cites)
@@ -96,7 +101,8 @@ def _one_line(text: str) -> str:
 
 def _deadlines(question: str, items: list[Deadline], snapshot: IndexSnapshot) -> Answer:
     shown = items[:MAX_ITEMS]
-    lines = [f"Dokumenten nämner {len(items)} deadlines den månaden:"]
+    noun = "deadline" if len(items) == 1 else "deadlines"
+    lines = [f"Dokumenten nämner {len(items)} {noun} den månaden:"]
     for n, d in enumerate(shown, 1):
         when = d.date or f"{d.month_day} varje år"
         party = f"{d.party}: " if d.party else ""

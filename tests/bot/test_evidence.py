@@ -40,3 +40,29 @@ def test_which_date_asks_for_a_calendar_day() -> None:
     assert not has_kind("Forum för dialog träffas i mars och i oktober.", info.kind)
     assert has_kind("Mötet hålls den 15 mars 2018.", info.kind)
     assert analyse("När träffas forum för dialog?").kind == "date"
+
+
+def test_a_list_intro_carries_its_items_past_extra_sentences() -> None:
+    """'… fyra delar:' is answered with every item; an item's second sentence does not end the
+    list, and a long item is cut at its first comma."""
+    from bot.evidence import with_list
+
+    following = [
+        "1. Avsiktsförklaring, som är generell och syftar till att lägga grunden för en långsiktig "
+        "och förtroendefull relation mellan parterna.",
+        "2. Mall för lokala samverkansavtal.",
+        "Syftet är att alla kommuner får samverka på lika villkor.",
+        "3. Ett forum för dialog.",
+        "Kommunen ska svara senast den 31 december.",
+    ]
+    assert with_list("Förslaget består av fyra delar:", following) == (
+        "Förslaget består av fyra delar: Avsiktsförklaring; Mall för lokala samverkansavtal; "
+        "Ett forum för dialog."
+    )
+
+
+def test_a_word_starting_with_var_is_not_a_season() -> None:
+    """'vårdutbildningar' holds no time; 'våren' and 'höstterminen' do."""
+    assert not has_kind("Lärosäten med vårdutbildningar på högskolenivå.", "date")
+    assert has_kind("Platserna fördelas inför höstterminen.", "date")
+    assert has_kind("Under våren ska planen följas upp.", "date")
