@@ -9,6 +9,7 @@ import re
 from retrieval.index import IndexSnapshot
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
+from retrieval.text import STOPWORDS, stem, words
 from retrieval.types import Answer, Citation
 
 MONTHS = (
@@ -27,10 +28,13 @@ DEADLINES_Q = re.compile(
 # "Vad är vi skyldiga att göra enligt avtalet?", "Vad måste kommunen göra?", "Vad ska vi göra?"
 DUTIES_Q = re.compile(
     r"^vad\s+(?:är|blir)\s+(?P<party>.+?)\s+skyldiga?\s+att\s+göra"
+    r"(?:\s+enligt\s+(?P<source>[\w\s-]+?))?\s*\??$"
     r"|^vad\s+(?:ska|skall|måste|behöver)\s+(?P<party2>.+?)\s+göra"
-    r"(?:\s+enligt\s+(?:avtalet|avtalen|modellen|samverkansavtalet))?\s*\??$",
+    r"(?:\s+enligt\s+(?P<source2>[\w\s-]+?))?\s*\??$",
     re.IGNORECASE,
 )
+# "enligt avtalet" is any agreement; "enligt avsiktsförklaringen" names one kind of document
+GENERIC_SOURCES = frozenset({"avtalet", "avtalen", "modellen", "dokumenten", "samverkansavtalet"})
 # the people asking are municipal staff: "vi", "oss", "vår kommun" mean the municipality
 WE = re.compile(r"^(?:vi|oss|vår kommun|vi i kommunen|vi som kommun)$", re.IGNORECASE)
 # ... and the municipality's own bodies and officers act for it
@@ -47,6 +51,8 @@ def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
         party = Parties(snapshot.aliases()).normalise("kommunen" if we else said)
         wanted = OUR_PARTIES if we else {party.lower()}
         items = [o for o in snapshot.obligations() if o.party.lower() in wanted]
+        source = m.groupdict().get("source") or m.groupdict().get("source2") or ""
+        items = _from_source(items, source, snapshot)
         return _obligations(question, party, items, snapshot) if items else None
     if m := DEADLINES_Q.match(question):
         month = MONTHS.index(m.group("month").lower()) + 1
@@ -54,6 +60,31 @@ def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
         due = [d for d in snapshot.deadlines() if _in_month(d, month, year)]
         return _deadlines(question, due, snapshot) if due else None
     return None
+
+
+def _from_source(items: list[Obligation], source: str, snapshot: IndexSnapshot) -> list[Obligation]:
+    """The obligations of the documents a question names ("enligt avsiktsförklaringen": those
+    whose title or file name holds that word, "avtalet med KI": Karolinska Institutet's); all of
+    them when it names none."""
+    wanted = [w for w in words(source) if w not in GENERIC_SOURCES and w not in STOPWORDS]
+    if not wanted:
+        return items
+    abbreviations = snapshot.lexical.analyzer.abbreviations
+    named = {
+        path
+        for path, doc in snapshot.documents.items()
+        if all(_names(w, f"{doc.title} {path}", abbreviations) for w in wanted)
+    }
+    return [o for o in items if o.doc_path in named] if named else items
+
+
+def _names(word: str, text: str, abbreviations: dict[str, str]) -> bool:
+    """The word (by stem, or an abbreviation by its full name) is in the title or path."""
+    lower = text.lower()
+    if word in abbreviations and abbreviations[word] in lower:
+        return True
+    key = stem(word)
+    return any(w == word or (len(key) >= 4 and w.startswith(key)) for w in words(lower))
 
 
 def _in_month(d: Deadline, month: int, year: int | None) -> bool:
@@ -86,7 +117,8 @@ def _obligations(
 ) -> Answer:
     shown = items[:MAX_ITEMS]
     noun = "åtagande" if len(items) == 1 else "åtaganden"
-    lines = [f"Dokumenten ger {party} {len(items)} {noun}:"]
+    more = f" (de {MAX_ITEMS} första visas)" if len(items) > MAX_ITEMS else ""
+    lines = [f"Dokumenten ger {party} {len(items)} {noun}{more}:"]
     lines += [f"• {_one_line(o.text)} [{n}]" for n, o in enumerate(shown, 1)]
     cites = tuple(_citation(n, snapshot, o) for n, o in enumerate(shown, 1))
     return Answer(question, True, "\n".join(lines), cites)

@@ -45,3 +45,20 @@ def test_deadlines_question_lists_the_months_deadlines(hash_index: Path) -> None
         assert register_answer("Vilka åtaganden har Okänd Förening?", snapshot) is None
     finally:
         snapshot.close()
+
+
+def test_duties_according_to_a_named_document_come_from_that_document(hash_index: Path) -> None:
+    """ "Vad ska KSL göra enligt avsiktsförklaringen?" lists only the declaration's duties, and
+    "enligt avtalet med KI" only the KI agreement's (the abbreviation matched by its full name)."""
+    snapshot = open_current(hash_index)
+    try:
+        ksl = register_answer("Vad ska KSL göra enligt avsiktsförklaringen?", snapshot)
+        assert ksl is not None and ksl.citations
+        assert {c.document for c in ksl.citations} == {"avsiktsforklaring-ksl-larosaten.pdf"}
+        ki = register_answer("Vad ska lärosätet göra enligt avtalet med KI?", snapshot)
+        assert ki is not None and ki.citations
+        assert {c.document for c in ki.citations} == {"lokalt-samverkansavtal-taby-ki.pdf"}
+        every = register_answer("Vad ska lärosätet göra enligt avtalet?", snapshot)
+        assert every is not None and len(every.citations) > len(ki.citations)
+    finally:
+        snapshot.close()
