@@ -99,9 +99,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _answerer(settings: Settings):
-    from bot.answer import Answerer
+    from bot.pganswer import make_answerer  # the local index, or PostgreSQL with DATABASE_URL
 
-    return Answerer(settings)
+    return make_answerer(settings)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,19 +191,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import run_health
-    from retrieval.index import open_current
+    from retrieval.pgindex import open_index  # index/CURRENT, or PostgreSQL with DATABASE_URL
 
     def index_ok() -> None:
-        open_current(settings.index_dir).close()
+        open_index(settings).close()
 
     return int(run_health(settings, index_ok))
 
 
 def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
     from bot.register_cli import print_deadlines
-    from retrieval.index import open_current
+    from retrieval.pgindex import open_index
 
-    snapshot = open_current(settings.index_dir)
+    snapshot = open_index(settings)
     try:
         print_deadlines(snapshot, args.today or dt.date.today(), args.days, args.json)
     finally:
@@ -213,9 +213,9 @@ def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_obligations(args: argparse.Namespace, settings: Settings) -> int:
     from bot.register_cli import print_obligations
-    from retrieval.index import open_current
+    from retrieval.pgindex import open_index
 
-    snapshot = open_current(settings.index_dir)
+    snapshot = open_index(settings)
     try:
         print_obligations(snapshot, args.party, args.json)
     finally:

@@ -146,9 +146,15 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None,
         description=(
-            "PostgreSQL URL shared by replicas: Slack event de-duplication and digest records "
-            "(run `python -m bot migrate` first); unset = local files."
+            "PostgreSQL URL shared by replicas: the index ingestion copies there and the bot "
+            "answers from, Slack de-duplication and digest records (run `python -m bot "
+            "migrate` first); unset = local files."
         ),
+    )
+    database_read_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL the bot answers questions from (a read replica); "
+        "unset = DATABASE_URL.",
     )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)

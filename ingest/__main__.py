@@ -65,11 +65,39 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.announce and not _announce(settings, report):
         return 2
+    summary, copied = report.to_json(), None
+    if settings.database_url:
+        copied = _copy_to_postgres(settings, opts.index_dir)
+        if copied is None:
+            return 2
+        summary["postgresql"] = copied
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False))
     else:
         print(_summary(report, opts.index_dir))
+        if copied is not None:
+            print(copied["message"])
     return 1 if report.failed else 0
+
+
+def _copy_to_postgres(settings: Settings, index_dir: Path) -> dict[str, object] | None:
+    """DATABASE_URL set: copy the published version there (replicas answer from it)."""
+    from ingest.pgpublish import describe, publish_to_postgres
+    from retrieval.pgschema import where
+
+    assert settings.database_url is not None
+    dsn = settings.database_url.get_secret_value()
+    try:
+        result = publish_to_postgres(index_dir, dsn)
+    except SamverkanError as exc:
+        print(f"error: {exc} (the local index was published)", file=sys.stderr)
+        return None
+    return {
+        "version": result.version,
+        "source": result.source,
+        "copied": result.copied,
+        "message": describe(result, where(dsn)),
+    }
 
 
 def _announce(settings: Settings, report: IngestReport) -> bool:

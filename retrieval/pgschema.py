@@ -83,6 +83,64 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        3,
+        "published index versions: documents, chunks, sentences, register, lexical files",
+        """
+        -- A copy of one local index version (ingest.pgpublish); chunk vectors live in the
+        -- `vectors` table under the store 'index.<id>' with its own HNSW index. Readers use
+        -- only the version named in index_current, so they never see a half-written one.
+        CREATE TABLE index_versions (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL,
+            manifest jsonb NOT NULL,
+            complete boolean NOT NULL DEFAULT false,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE index_current (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            version bigint NOT NULL REFERENCES index_versions(id),
+            published_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE index_documents (
+            version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
+            path text NOT NULL, title text NOT NULL, sha256 text NOT NULL, kind text NOT NULL,
+            date text NOT NULL, reference text NOT NULL, pages integer NOT NULL,
+            body text NOT NULL,
+            PRIMARY KEY (version, path)
+        );
+        CREATE TABLE index_chunks (
+            version bigint NOT NULL, pos integer NOT NULL, chunk_id text NOT NULL,
+            doc_path text NOT NULL, page integer NOT NULL, section text NOT NULL,
+            ordinal integer NOT NULL, text text NOT NULL, embed_key text NOT NULL,
+            PRIMARY KEY (version, pos),
+            FOREIGN KEY (version, doc_path) REFERENCES index_documents (version, path)
+                ON DELETE CASCADE
+        );
+        CREATE INDEX index_chunks_doc ON index_chunks (version, doc_path, ordinal);
+        CREATE TABLE index_sentences (
+            version bigint NOT NULL, sid integer NOT NULL, chunk_pos integer NOT NULL,
+            text text NOT NULL, embed_key text NOT NULL, embedding vector NOT NULL,
+            PRIMARY KEY (version, sid),
+            FOREIGN KEY (version, chunk_pos) REFERENCES index_chunks (version, pos)
+                ON DELETE CASCADE
+        );
+        CREATE INDEX index_sentences_chunk ON index_sentences (version, chunk_pos);
+        CREATE TABLE index_register (
+            version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
+            kind text NOT NULL CHECK (kind IN ('deadline', 'obligation', 'alias')),
+            seq integer NOT NULL,
+            item jsonb NOT NULL,
+            PRIMARY KEY (version, kind, seq)
+        );
+        CREATE TABLE index_files (
+            version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
+            name text NOT NULL,
+            data bytea NOT NULL,
+            PRIMARY KEY (version, name)
+        );
+        """,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -94,6 +152,14 @@ def where(dsn: str) -> str:
     except psycopg.ProgrammingError as exc:
         raise DatabaseError("DATABASE_URL is not a valid PostgreSQL connection string") from exc
     return f"{params.get('host') or 'localhost'}:{params.get('port') or 5432}"
+
+
+def password_of(dsn: str) -> str:
+    """The password in a DSN, "" when it has none or cannot be parsed (for log redaction)."""
+    try:
+        return str(conninfo_to_dict(dsn).get("password") or "")
+    except psycopg.ProgrammingError:
+        return ""
 
 
 def _scrub(text: str, dsn: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,6 +50,28 @@ def open_pool(dsn: str, max_size: int = 4) -> ConnectionPool:
     return pool
 
 
+_pools: dict[str, ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def shared_pool(dsn: str) -> ConnectionPool:
+    """The process's one pool for `dsn`, opened on first use (DatabaseError as open_pool)."""
+    with _pools_lock:
+        pool = _pools.get(dsn)
+        if pool is None:
+            pool = _pools[dsn] = open_pool(dsn)
+        return pool
+
+
+def close_shared_pools() -> None:
+    """Close every pool `shared_pool` opened (at shutdown and between tests)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
+
+
 def _configure(conn: psycopg.Connection) -> None:
     conn.execute(sql.SQL("SET hnsw.ef_search = {}").format(sql.Literal(EF_SEARCH)))
     conn.commit()
@@ -66,7 +89,8 @@ def _register(conn: psycopg.Connection, name: str, dim: int | None) -> int | Non
     return row[0] if row else None
 
 
-def _vector_literal(row: np.ndarray) -> str:
+def vector_literal(row: np.ndarray) -> str:
+    """pgvector's text form of one vector (repr of each float32: exact round trip)."""
     return "[" + ",".join(map(repr, row.tolist())) + "]"
 
 
@@ -99,6 +123,16 @@ class PgVectorStore:
             if have != dim:
                 raise DatabaseError(f"store {name!r} holds vectors of width {have}, not {dim}")
             conn.execute(self._create_index_sql())
+
+    @classmethod
+    def existing(cls, pool: ConnectionPool, name: str, dim: int) -> PgVectorStore:
+        """A store that ingestion created, for searching only: no writes, so it also works on
+        a read-only standby (DATABASE_READ_URL)."""
+        store = cls.__new__(cls)
+        store.pool, store.name, store.dim = pool, name, dim
+        store._cast = sql.SQL("vector({})").format(sql.Literal(dim))
+        store._index = "vectors_hnsw_" + hashlib.sha256(name.encode()).hexdigest()[:16]
+        return store
 
     def _create_index_sql(self) -> sql.Composed:
         return sql.SQL(
@@ -140,7 +174,7 @@ class PgVectorStore:
             copy_sql = "COPY vectors (store, position, embedding) FROM STDIN"
             with conn.cursor() as cur, cur.copy(copy_sql) as copy:
                 for offset, row in enumerate(rows):
-                    copy.write_row((self.name, start + offset, _vector_literal(row)))
+                    copy.write_row((self.name, start + offset, vector_literal(row)))
             if bulk:
                 conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 conn.execute(self._create_index_sql())
@@ -156,7 +190,7 @@ class PgVectorStore:
         """Up to k (position, cosine) pairs for a (dim,) query, best first; [] when empty."""
         if k <= 0:
             return []
-        q = _vector_literal(np.asarray(vector, dtype=np.float32).reshape(-1))
+        q = vector_literal(np.asarray(vector, dtype=np.float32).reshape(-1))
         with self.pool.connection() as conn:
             if k > EF_SEARCH:  # HNSW returns at most ef_search rows
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(k),))

@@ -21,36 +21,17 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.digest import DigestRecord, DigestStore, store_path
 from bot.slack.dedupe import SeenKeys, SeenStore
-from retrieval.pgstore import open_pool
+from retrieval.pgstore import close_shared_pools, shared_pool
 
 if TYPE_CHECKING:
     from config.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["PgDigestStore", "PgSeenKeys", "close_shared_pools", "digest_store", "seen_store"]
+
 SEEN_TIMEOUT = 5.0  # seconds to wait for a pooled connection before de-duplicating locally
 PRUNE_EVERY = 60.0  # seconds between deletions of keys older than the ttl (per process)
-
-_pools: dict[str, ConnectionPool] = {}
-_pools_lock = threading.Lock()
-
-
-def shared_pool(dsn: str) -> ConnectionPool:
-    """The process's one pool for `dsn` (opened on first use; DatabaseError if unreachable)."""
-    with _pools_lock:
-        pool = _pools.get(dsn)
-        if pool is None:
-            pool = _pools[dsn] = open_pool(dsn)
-        return pool
-
-
-def close_shared_pools() -> None:
-    """Close every pool `shared_pool` opened (at shutdown and between tests)."""
-    with _pools_lock:
-        pools = list(_pools.values())
-        _pools.clear()
-    for pool in pools:
-        pool.close()
 
 
 def database_url(settings: Settings) -> str:

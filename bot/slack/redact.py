@@ -1,4 +1,4 @@
-"""A logging filter that keeps Slack tokens out of every log line.
+"""A logging filter that keeps Slack tokens and database passwords out of every log line.
 
 slack_sdk already hides the Authorization header, but a token can still reach a log through an
 exception message or a debug dump of a payload. The filter replaces the configured secrets and
@@ -11,6 +11,7 @@ import logging
 import re
 
 from config.settings import Settings
+from retrieval.pgschema import password_of
 
 REDACTED = "[redacted]"
 TOKEN_PATTERN = re.compile(r"\b(xox[abposr]|xapp|xoxe(\.xox[bp])?)-[0-9A-Za-z-]+")
@@ -46,6 +47,9 @@ def install_redaction(settings: Settings) -> RedactTokens:
     slack = settings.slack
     values = (slack.bot_token, slack.app_token, slack.signing_secret, slack.feedback_salt)
     secrets = tuple(v.get_secret_value() for v in values if v is not None)
+    for url in (settings.database_url, settings.database_read_url):  # and database passwords
+        if url is not None:
+            secrets += (url.get_secret_value(), password_of(url.get_secret_value()))
     redactor = RedactTokens(secrets)
     handlers = list(logging.getLogger().handlers)
     if logging.lastResort is not None:

@@ -27,7 +27,9 @@ from bot.slack.pgrecords import (
     digest_store,
     seen_store,
 )
+from bot.slack.redact import install_redaction
 from config.settings import DigestSettings, Settings, SlackSettings
+from ingest.pgpublish import publish_to_postgres
 from retrieval.pgstore import open_pool
 from tests.digest import test_digest_store as digest_contract
 from tests.register.conftest import hash_index
@@ -147,6 +149,7 @@ def test_digest_is_posted_once_by_two_replicas(
     fake_slack: FakeSlack, hash_index: Path, pg_dsn: str, tmp_path: Path
 ) -> None:
     """Two replicas (own data_dir, one DATABASE_URL) posting the same week at once: one post."""
+    publish_to_postgres(hash_index, pg_dsn)  # replicas read the index from the database
     channel = f"C{uuid.uuid4().hex[:10].upper()}"
     replicas = [
         _replica_settings(
@@ -191,3 +194,14 @@ def test_event_delivered_to_two_bots_is_answered_once(
     finally:
         for bot in bots:
             bot.stop(wait=True)
+
+
+def test_database_password_is_redacted_from_logs(tmp_path: Path) -> None:
+    """The password of DATABASE_URL / DATABASE_READ_URL never reaches a log line."""
+    url = "postgresql://bot:s3cret-db-password@db.example:5432/samverkan"
+    settings = Settings(  # type: ignore[call-arg]  # _env_file: pydantic-settings keyword
+        _env_file=None, data_dir=tmp_path, database_read_url=SecretStr(url)
+    )
+    redactor = install_redaction(settings)
+    text = redactor.redact(f"failed: password=s3cret-db-password url={url}")
+    assert "s3cret-db-password" not in text and "[redacted]" in text
