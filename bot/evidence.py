@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,16 +119,22 @@ def coverage(
 
 
 def names_present(
-    info: QuestionInfo, text: str, abbreviations: dict[str, str] | None = None
+    info: QuestionInfo,
+    text: str,
+    abbreviations: dict[str, str] | None = None,
+    split: Callable[[str], tuple[str, ...]] | None = None,
 ) -> bool:
     """Every name or abbreviation in the question occurs in the text (either form of a known
-    abbreviation counts)."""
+    abbreviation counts). A name compounded with a common word ("Täbyavtalet") counts when its
+    name part ("täby") occurs; `split` is the corpus's compound splitter."""
     lower = text.lower()
     known = abbreviations or {}
-    return all(
-        _mentions(lower, stem(name)) or (name in known and known[name] in lower)
-        for name in info.names
-    )
+
+    def found(name: str) -> bool:
+        return _mentions(lower, stem(name)) or (name in known and known[name] in lower)
+
+    parts = split or (lambda _: ())
+    return all(found(name) or found(next(iter(parts(name)), name)) for name in info.names)
 
 
 def _mentions(lower: str, name: str) -> bool:
@@ -155,7 +162,7 @@ def candidates(
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
         local = f"{hit.doc.title} {hit.doc.path} {hit.chunk.section} {hit.chunk.text}"
-        names_ok = names_present(info, local, abbreviations)
+        names_ok = names_present(info, local, abbreviations, snapshot.lexical.analyzer.split)
         rows = by_chunk.get(pos, [])
         texts = [t for _, t in rows] + _next_chunk_sentences(snapshot, hit, pos, rows)
         for n, (sid, raw) in enumerate(rows):

@@ -66,3 +66,15 @@ def test_a_word_starting_with_var_is_not_a_season() -> None:
     assert not has_kind("Lärosäten med vårdutbildningar på högskolenivå.", "date")
     assert has_kind("Platserna fördelas inför höstterminen.", "date")
     assert has_kind("Under våren ska planen följas upp.", "date")
+
+
+def test_a_name_compounded_with_a_word_is_found_by_its_name_part() -> None:
+    """'Täbyavtalet' is satisfied by a text naming Täby, not by one naming only Danderyd."""
+    from bot.evidence import names_present
+    from retrieval.text import Analyzer
+
+    split = Analyzer(["täby", "avtalet", "danderyd"]).split
+    info = analyse("Vart går en tvist om Täbyavtalet?")
+    assert info.names == ("täbyavtalet",)
+    assert names_present(info, "Avtal mellan Täby kommun och KI", None, split)
+    assert not names_present(info, "Avtal mellan Danderyds kommun och KI", None, split)
