@@ -113,3 +113,28 @@ def embedded_server() -> Iterator[str]:
             stop = ["pg_ctl", "-D", str(data), "-w", "-m", "fast", "stop"]
             _run(stop, user, root / "ctl.log")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def standby_server(primary_dsn: str) -> Iterator[str]:
+    """DSN (same database) of a hot standby of the server at `primary_dsn`, made with
+    `pg_basebackup -R -X stream` and streaming from it, on its own free loopback port."""
+    user = _system_user()
+    root = Path(tempfile.mkdtemp(prefix="samverkan-pg-standby-"))
+    if user:
+        os.chown(root, user.pw_uid, user.pw_gid)
+    data, log = root / "data", root / "server.log"
+    host_port, database = primary_dsn.split("@", 1)[1].split("/", 1)
+    host, port = host_port.split(":")
+    started = False
+    try:
+        backup = ["pg_basebackup", "-D", str(data), "-R", "-X", "stream", "-c", "fast"]
+        _run([*backup, "-h", host, "-p", port, "-U", "postgres"], user, root / "basebackup.log")
+        standby_port = _start(data, user, log)
+        started = True
+        yield f"postgresql://postgres@127.0.0.1:{standby_port}/{database}"
+    finally:
+        if started:
+            stop = ["pg_ctl", "-D", str(data), "-w", "-m", "fast", "stop"]
+            _run(stop, user, root / "ctl.log")
+        shutil.rmtree(root, ignore_errors=True)

@@ -44,9 +44,9 @@ class TestSeenStoreContract:
 
     def test_key_is_forgotten_after_ttl(self, make_seen: MakeSeen) -> None:
         """After ttl seconds a key counts as new again (old records do not pile up)."""
-        seen, key = make_seen(ttl=0.3), _key()
+        seen, key = make_seen(ttl=1.0), _key()
         assert seen.first_time(key) and not seen.first_time(key)
-        time.sleep(0.5)
+        time.sleep(1.3)
         assert seen.first_time(key)
 
     def test_threads_racing_on_one_key_have_one_winner(self, make_seen: MakeSeen) -> None:
