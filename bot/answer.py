@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_QUOTE = 400
 WEIGHTS = evidence.Weights()  # chosen with scripts/tune_answer.py
 RERANK_POOL = 10  # hits whose sentences are scored; the best top_k become the sources
+UNKNOWN_SHARE = 0.5  # share of topic words unknown to the corpus above which nothing is answered
 DEADLINE_COVERAGE = 0.34  # share of a "när" question's topic words a register deadline must hold
 
 
@@ -135,6 +136,8 @@ class Answerer:
         )
         ranked = _rerank(hits, cands, self.settings.retrieval.top_k)
         conf = evidence.confidence(chosen[0]) if chosen else 0.0
+        if evidence.unknown_share(info, searcher.snapshot) >= UNKNOWN_SHARE:
+            conf = min(conf, evidence.CAPPED)  # mostly words the documents never use
         debug = {
             "confidence": conf,
             "dense": hits[0].dense,

@@ -184,6 +184,7 @@ def candidates(
 
 
 KIND_SHARE = 0.9
+CAPPED = 0.3  # confidence of evidence that lacks what was asked: below any sane threshold
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
 LIST_LIMIT = 6  # list items joined to the sentence that introduces them
 LONG_ITEM = 100  # characters; a longer item is shortened to its part before the first comma
@@ -262,9 +263,26 @@ def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
     return any(len(a & (b := set(words(c.sentence)))) / max(len(a | b), 1) > 0.6 for c in chosen)
 
 
+def unknown_share(info: QuestionInfo, snapshot: IndexSnapshot) -> float:
+    """Share of the question's topic words that the corpus never uses: not as a word, not as
+    part of a compound, not as an abbreviation ("konferensrum", "gymkort"). A question that is
+    mostly about such words cannot be answered from these documents."""
+    lex = snapshot.lexical
+    known = lex.analyzer.abbreviations
+
+    def unknown(word: str) -> bool:
+        return not (
+            word.isdigit() or stem(word) in lex.vocab or word in known or lex.analyzer.split(word)
+        )
+
+    terms = [t for t in info.terms if t]
+    missing = [t for t in terms if all(unknown(p) for p in t.split("-") if p)]
+    return len(missing) / len(terms) if terms else 0.0
+
+
 def confidence(best: Candidate) -> float:
     """0..1: how well the best sentence answers. A missing name or kind caps it."""
     value = 0.45 * best.context + 0.2 * best.coverage + 0.2 * best.kind_ok + 0.15 * best.dense
     if not best.names_ok or (best.kind in ("date", "day") and not best.kind_ok):
-        return min(value, 0.3)  # a name it lacks, or no date for "när": not an answer
+        return min(value, CAPPED)  # a name it lacks, or no date for "när": not an answer
     return value

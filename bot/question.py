@@ -69,9 +69,9 @@ PARTY_RE = re.compile(
 # words that only say how the question is put; they are not what must be found
 QUESTION_FILLER = frozenset(
     """
-    vad vilka vilken vilket vem när hur varför finns står sägs säger enligt avtal avtalet
+    vad vilka vilken vilket vem när hur varför finns står sägs säger enligt
     dokument dokumenten fråga undrar veta berätta gäller behöver ska skall gäller göra
-    mycket många stor ingår
+    mycket många stor ingår länge ofta sent tidigt snart lång långt
     """.split()
 )
 

@@ -171,3 +171,11 @@ def test_when_question_draws_on_the_deadline_register(answerer: Answerer) -> Non
     assert hits
     assert any("årsrapport" in h.chunk.text and "senast" in h.chunk.text for h in hits)
     assert len({h.position for h in hits}) == len(hits)
+
+
+def test_question_mostly_about_words_the_corpus_never_uses_is_declined(answerer: Answerer) -> None:
+    """A question whose topic words are mostly absent from every document (not even inside a
+    compound) is declined, however close its nearest passage scores."""
+    answer = answerer.answer("Hur bokar jag konferensrum i stadshuset?")
+    assert not answer.answered
+    assert answer.citations  # the closest passages are still listed, labelled as not an answer
