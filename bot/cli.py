@@ -128,7 +128,8 @@ def render_text(answer: Answer) -> str:
         lines.append(texts.SOURCES_HEADING if answer.answered else texts.CLOSEST_HEADING)
         shown = answer.citations if answer.answered else answer.citations[:3]
         for c in shown:
-            quote = c.quote if len(c.quote) <= 240 else c.quote[:239] + "…"
+            quote = " ".join(c.quote.split())  # list items of a register quote on one line
+            quote = quote if len(quote) <= 240 else quote[:239] + "…"
             lines.append(f"[{c.n}] {c.label()} ({c.document})")
             lines.append(f"    »{quote}«")
     return "\n".join(lines).rstrip() + "\n"
