@@ -130,7 +130,7 @@ def _copy(pool: ConnectionPool, snapshot: IndexSnapshot) -> int:
             _copy_register(conn, version, "alias", _rows(meta, "aliases", ["name", "abbreviation"]))
     finally:
         meta.close()
-    PgVectorStore(pool, store_name(version), snapshot.manifest.dim)  # builds its HNSW index
+    PgVectorStore.existing(pool, store_name(version), snapshot.manifest.dim).build_index()
     with pool.connection() as conn, conn.transaction():
         conn.execute("UPDATE index_versions SET complete = true WHERE id = %s", (version,))
         conn.execute(

@@ -134,6 +134,16 @@ class PgVectorStore:
         store._index = "vectors_hnsw_" + hashlib.sha256(name.encode()).hexdigest()[:16]
         return store
 
+    def build_index(self) -> None:
+        """Build the store's HNSW index after rows were copied in without it (bulk load)."""
+        with self.pool.connection() as conn, conn.transaction():
+            self._build_index(conn)
+
+    def _build_index(self, conn: psycopg.Connection) -> None:
+        # pgvector builds much faster while the graph fits; 100k x 384 does not fit in 64 MB
+        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        conn.execute(self._create_index_sql())
+
     def _create_index_sql(self) -> sql.Composed:
         return sql.SQL(
             "CREATE INDEX IF NOT EXISTS {} ON vectors USING hnsw ((embedding::{}) "
@@ -176,8 +186,7 @@ class PgVectorStore:
                 for offset, row in enumerate(rows):
                     copy.write_row((self.name, start + offset, vector_literal(row)))
             if bulk:
-                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                conn.execute(self._create_index_sql())
+                self._build_index(conn)
 
     def search_sql(self) -> sql.Composed:
         """The search query; parameters %(q)s (vector text) and %(k)s."""

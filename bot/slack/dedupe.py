@@ -70,7 +70,8 @@ def dedupe_middleware(seen: SeenStore) -> Callable[..., Any]:
         if event_id and not seen.first_time(f"event:{event_id}"):
             retry = request.headers.get("x-slack-retry-num", ["?"])[0]
             logger.info(
-                "Event %s delivered again (retry %s); acknowledged, not answered again",
+                "Event %s already taken (a redelivery, or another replica has it; retry %s); "
+                "acknowledged, not answered again",
                 event_id,
                 retry,
             )

@@ -29,6 +29,7 @@ from bot.slack.http_mode import BoltHTTPServer
 from bot.slack.redact import install_redaction
 from config.settings import Settings, SlackSettings
 from retrieval.errors import ConfigError
+from retrieval.pgstore import close_shared_pools
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +214,7 @@ def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | Non
         if scheduler is not None:
             scheduler.stop()
         bot.stop(wait=True)
+        close_shared_pools()  # PostgreSQL connections (DATABASE_URL), after the last answer
     return 0
 
 

@@ -257,3 +257,17 @@ def test_read_url_is_used_for_answers(hash_index: Path, database: str) -> None:
     )
     answer = make_answerer(settings, HashEmbedder()).answer("När ska kommunen ha svarat KSL?")
     assert answer.citations
+
+
+def test_unreachable_database_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`bot ask` with DATABASE_URL on a closed port: exit 2, host:port named, no password."""
+    from bot.cli import main as bot_main
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:pw-secret-123@127.0.0.1:1/samverkan")
+    monkeypatch.setenv("EMBEDDING_MODEL", "hash")
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path))
+    assert bot_main(["ask", "När ska kommunen svara?"]) == 2
+    err = capsys.readouterr().err
+    assert "127.0.0.1:1" in err and "pw-secret-123" not in err
