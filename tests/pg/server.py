@@ -16,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,20 +94,22 @@ def _start(data: Path, user: pwd.struct_passwd | None, log: Path) -> int:
 
 
 @contextmanager
-def embedded_server() -> Iterator[str]:
-    """DSN of the superuser database of a fresh PostgreSQL server on 127.0.0.1."""
+def _cluster(
+    prefix: str, create: Callable[[Path, pwd.struct_passwd | None, Path], None]
+) -> Iterator[int]:
+    """Port of a server whose data folder `create(data, user, root)` makes in a new temporary
+    folder; stopped (pg_ctl stop -m fast) and removed on leaving, also after failures."""
     user = _system_user()
-    root = Path(tempfile.mkdtemp(prefix="samverkan-pg-"))
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     if user:
         os.chown(root, user.pw_uid, user.pw_gid)
-    data, log = root / "data", root / "server.log"
+    data = root / "data"
     started = False
     try:
-        init = ["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-        _run([*init, "--no-sync", "--no-instructions"], user, root / "initdb.log")
-        port = _start(data, user, log)
+        create(data, user, root)
+        port = _start(data, user, root / "server.log")
         started = True
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield port
     finally:
         if started:
             stop = ["pg_ctl", "-D", str(data), "-w", "-m", "fast", "stop"]
@@ -116,25 +118,27 @@ def embedded_server() -> Iterator[str]:
 
 
 @contextmanager
+def embedded_server() -> Iterator[str]:
+    """DSN of the superuser database of a fresh PostgreSQL server on 127.0.0.1."""
+
+    def initdb(data: Path, user: pwd.struct_passwd | None, root: Path) -> None:
+        init = ["initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        _run([*init, "--no-sync", "--no-instructions"], user, root / "initdb.log")
+
+    with _cluster("samverkan-pg-", initdb) as port:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+
+@contextmanager
 def standby_server(primary_dsn: str) -> Iterator[str]:
     """DSN (same database) of a hot standby of the server at `primary_dsn`, made with
     `pg_basebackup -R -X stream` and streaming from it, on its own free loopback port."""
-    user = _system_user()
-    root = Path(tempfile.mkdtemp(prefix="samverkan-pg-standby-"))
-    if user:
-        os.chown(root, user.pw_uid, user.pw_gid)
-    data, log = root / "data", root / "server.log"
     host_port, database = primary_dsn.split("@", 1)[1].split("/", 1)
     host, port = host_port.split(":")
-    started = False
-    try:
+
+    def basebackup(data: Path, user: pwd.struct_passwd | None, root: Path) -> None:
         backup = ["pg_basebackup", "-D", str(data), "-R", "-X", "stream", "-c", "fast"]
         _run([*backup, "-h", host, "-p", port, "-U", "postgres"], user, root / "basebackup.log")
-        standby_port = _start(data, user, log)
-        started = True
+
+    with _cluster("samverkan-pg-standby-", basebackup) as standby_port:
         yield f"postgresql://postgres@127.0.0.1:{standby_port}/{database}"
-    finally:
-        if started:
-            stop = ["pg_ctl", "-D", str(data), "-w", "-m", "fast", "stop"]
-            _run(stop, user, root / "ctl.log")
-        shutil.rmtree(root, ignore_errors=True)
