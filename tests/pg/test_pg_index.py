@@ -271,3 +271,16 @@ def test_unreachable_database_is_one_clear_line(
     assert bot_main(["ask", "När ska kommunen svara?"]) == 2
     err = capsys.readouterr().err
     assert "127.0.0.1:1" in err and "pw-secret-123" not in err
+
+
+def test_health_covers_the_database(
+    hash_index: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`bot health` loads the index from DATABASE_URL: unhealthy (exit 1) when unreachable."""
+    from bot.cli import main as bot_main
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:pw-secret-123@127.0.0.1:1/samverkan")
+    monkeypatch.setenv("INDEX_DIR", str(hash_index))  # a good local index does not count
+    assert bot_main(["health"]) == 1
+    err = capsys.readouterr().err
+    assert "unhealthy" in err and "127.0.0.1:1" in err and "pw-secret-123" not in err
