@@ -37,6 +37,7 @@ eval: index
 
 bench: index
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_pg_questions.py --chunks 10000,100000
 
 lint: setup
 	$(BIN)/ruff check .
