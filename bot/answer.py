@@ -86,12 +86,16 @@ class Answerer:
         with self._lock:
             if self._searcher is None or folder != self._folder:
                 snapshot = open_current(self.settings.index_dir)
-                r = self.settings.retrieval
-                weights = FusionWeights(r.dense_weight, r.lexical_weight, r.rrf_k)
-                self._searcher = HybridSearcher(snapshot, self.embedder, weights, r.candidates)
+                self._searcher = self.searcher_for(snapshot)
                 self._folder = snapshot.folder
                 log.info("using index version %s", snapshot.version)
             return self._searcher
+
+    def searcher_for(self, snapshot: IndexSnapshot) -> HybridSearcher:
+        """A hybrid searcher over one index version with the configured fusion weights."""
+        r = self.settings.retrieval
+        weights = FusionWeights(r.dense_weight, r.lexical_weight, r.rrf_k)
+        return HybridSearcher(snapshot, self.embedder, weights, r.candidates)
 
     @property
     def snapshot(self) -> IndexSnapshot:

@@ -15,7 +15,7 @@ from config.settings import Settings
 from retrieval.embedder import Embedder
 from retrieval.pgindex import PgSnapshot, current_version_id, open_pg_current, read_url
 from retrieval.pgstore import shared_pool
-from retrieval.search import FusionWeights, HybridSearcher
+from retrieval.search import HybridSearcher
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,7 @@ class PgAnswerer(Answerer):
         with self._pg_lock:
             if self._pg_searcher is None or version != self._pg_version:
                 snapshot = open_pg_current(self.pool)
-                r = self.settings.retrieval
-                weights = FusionWeights(r.dense_weight, r.lexical_weight, r.rrf_k)
-                self._pg_searcher = HybridSearcher(snapshot, self.embedder, weights, r.candidates)
+                self._pg_searcher = self.searcher_for(snapshot)
                 self._pg_version = snapshot.version_id
                 log.info("using index version %s from PostgreSQL", snapshot.version)
             return self._pg_searcher
