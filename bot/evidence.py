@@ -47,6 +47,7 @@ class Candidate:
     kind_ok: bool  # holds a date / party / amount when the question asks for one
     names_ok: bool  # every name the question mentions occurs in the hit or its document
     kind: str = "general"  # what the question asks for
+    topic_ok: bool = True  # a topic word other than the question's names is covered
 
     def score(self, w: Weights) -> float:
         """Weighted sum of the signals."""
@@ -118,6 +119,16 @@ def coverage(
     return found / total if total else 0.0
 
 
+def beyond_names(info: QuestionInfo) -> QuestionInfo | None:
+    """The question's topic words other than its names ("rektor" of "Vem är rektor på
+    Karolinska Institutet?"), when it has names and such words; else None."""
+    names = {stem(n) for n in info.names}
+    rest = tuple(t for t in info.terms if stem(t) not in names)
+    if not info.names or not rest or len(rest) == len(info.terms):
+        return None
+    return QuestionInfo(info.text, info.kind, rest, ())
+
+
 def names_present(
     info: QuestionInfo,
     text: str,
@@ -158,11 +169,13 @@ def candidates(
     abbreviations = snapshot.lexical.analyzer.abbreviations
     by_chunk = snapshot.sentences(positions[:depth])
     vectors = snapshot.sentence_vectors()
+    asked = beyond_names(info)
     out = []
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
         local = f"{hit.doc.title} {hit.doc.path} {hit.chunk.section} {hit.chunk.text}"
-        names_ok = names_present(info, local, abbreviations, snapshot.lexical.analyzer.split)
+        split = snapshot.lexical.analyzer.split
+        names_ok = names_present(info, local, abbreviations, split)
         rows = by_chunk.get(pos, [])
         texts = [t for _, t in rows] + _next_chunk_sentences(snapshot, hit, pos, rows)
         for n, (sid, raw) in enumerate(rows):
@@ -177,13 +190,21 @@ def candidates(
                     context=coverage(info, f"{context} {sentence}", idf, abbreviations),
                     kind_ok=has_kind(sentence, info.kind),
                     kind=info.kind,
-                    names_ok=names_ok,
+                    topic_ok=not asked
+                    or coverage(asked, f"{context} {sentence}", idf, abbreviations) > 0,
+                    names_ok=names_ok
+                    if not TABLE_ROW.match(sentence)  # a row is a record: names must be in it
+                    else names_present(info, f"{context} {sentence}", abbreviations, split),
                 )
             )
     return out
 
 
+# a table row as ingestion writes it: "Organisation: KSL; Namn: Jonas Ek; Roll: Utredare"
+TABLE_ROW = re.compile(r"^[^:;]{1,40}: [^;]+(?:; [^:;]{1,40}: [^;]*)+$")
+COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
 KIND_SHARE = 0.9
+CLOSE = 0.8  # normalised sentence similarity that stands in for the question's own words
 CAPPED = 0.3  # confidence of evidence that lacks what was asked: below any sane threshold
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
 LIST_LIMIT = 6  # list items joined to the sentence that introduces them
@@ -259,8 +280,16 @@ def choose(
 
 
 def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
-    a = set(words(cand.sentence))
-    return any(len(a & (b := set(words(c.sentence)))) / max(len(a | b), 1) > 0.6 for c in chosen)
+    """The sentence says much the same as one already chosen (table rows compared by their
+    values, since rows of one table share every column name)."""
+    a = _said(cand.sentence)
+    return any(len(a & (b := _said(c.sentence))) / max(len(a | b), 1) > 0.6 for c in chosen)
+
+
+def _said(sentence: str) -> set[str]:
+    if TABLE_ROW.match(sentence):
+        sentence = COLUMN_NAME.sub(" ", sentence)
+    return set(words(sentence))
 
 
 def unknown_share(info: QuestionInfo, snapshot: IndexSnapshot) -> float:
@@ -283,6 +312,10 @@ def unknown_share(info: QuestionInfo, snapshot: IndexSnapshot) -> float:
 def confidence(best: Candidate) -> float:
     """0..1: how well the best sentence answers. A missing name or kind caps it."""
     value = 0.45 * best.context + 0.2 * best.coverage + 0.2 * best.kind_ok + 0.15 * best.dense
-    if not best.names_ok or (best.kind in ("date", "day") and not best.kind_ok):
-        return min(value, CAPPED)  # a name it lacks, or no date for "när": not an answer
+    if (
+        not best.names_ok
+        or (not best.topic_ok and best.dense < CLOSE)
+        or (best.kind in ("date", "day") and not best.kind_ok)
+    ):
+        return min(value, CAPPED)  # a name, the asked-for topic or a date it lacks: no answer
     return value

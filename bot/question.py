@@ -20,7 +20,10 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "date",
         re.compile(
-            r"\b(när|vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång tid|"
+            # "när" asks only at the start of the question or of a clause: in "Vem var
+            # ordförande när nämnden beslutade?" it is a conjunction
+            r"(?:^|[,;:]\s*|\b(?:och|men|så|då)\s+)när\b|"
+            r"\b(vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång tid|"
             r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
         ),
     ),

@@ -179,3 +179,12 @@ def test_question_mostly_about_words_the_corpus_never_uses_is_declined(answerer:
     answer = answerer.answer("Hur bokar jag konferensrum i stadshuset?")
     assert not answer.answered
     assert answer.citations  # the closest passages are still listed, labelled as not an answer
+
+
+def test_a_table_row_answers_only_for_the_organisation_it_names(answerer: Answerer) -> None:
+    """The contact table lists a 'Studierektor' of Röda Korsets Högskola and other rows for
+    Karolinska Institutet: asked about Röda Korsets Högskola the row answers, asked about
+    Karolinska Institutet nothing does."""
+    named = answerer.answer("Vem är studierektor på Röda Korsets Högskola?")
+    assert named.answered and "Anna Sjöberg" in named.text
+    assert not answerer.answer("Vem är studierektor på Karolinska Institutet?").answered

@@ -78,3 +78,38 @@ def test_a_name_compounded_with_a_word_is_found_by_its_name_part() -> None:
     assert info.names == ("täbyavtalet",)
     assert names_present(info, "Avtal mellan Täby kommun och KI", None, split)
     assert not names_present(info, "Avtal mellan Danderyds kommun och KI", None, split)
+
+
+def test_nar_inside_a_question_is_a_conjunction() -> None:
+    """'Vem var ordförande när …' asks for a person, 'Vad ska ingå när …' for content; 'När
+    ska …' and a follow-up 'och när?' ask for a time."""
+    assert analyse("Vem var ordförande när nämnden tog beslutet?").kind == "party"
+    assert analyse("Vad ska ingå när studenterna introduceras?").kind == "general"
+    assert analyse("När ska kommunen svara KSL?").kind == "date"
+    assert analyse("och när?").kind == "date"
+
+
+def test_the_topic_beyond_the_names_must_be_covered() -> None:
+    """Evidence that only shares the names ('Karolinska Institutet') and not what is asked
+    about them ('rektor') caps the confidence, unless the sentence is a very close match."""
+    from bot.evidence import CAPPED, Candidate, beyond_names, confidence
+
+    info = analyse("Vem är rektor på Karolinska Institutet?")
+    asked = beyond_names(info)
+    assert asked is not None and asked.terms == ("rektor",)
+    assert beyond_names(analyse("När ska kommunen svara?")) is None  # no names: nothing to split
+
+    def best(topic_ok: bool, dense: float) -> Candidate:
+        return Candidate("x", 0, dense, 0.7, 0.7, True, True, "party", topic_ok=topic_ok)
+
+    assert confidence(best(False, 0.5)) == CAPPED
+    assert confidence(best(False, 0.95)) > CAPPED
+    assert confidence(best(True, 0.5)) > CAPPED
+
+
+def test_table_rows_are_recognised_as_records() -> None:
+    """Rows as ingestion writes them ("Column: value; …") are records; prose is not."""
+    from bot.evidence import TABLE_ROW
+
+    assert TABLE_ROW.match("Organisation: Röda Korsets Högskola; Namn: Anna Sjöberg; Roll: Rektor")
+    assert not TABLE_ROW.match("Kommunen ska: ge besked senast den 15 mars.")
