@@ -105,9 +105,12 @@ def coverage(
     text: str,
     idf: dict[str, float],
     abbreviations: dict[str, str] | None = None,
+    split: Callable[[str], tuple[str, ...]] | None = None,
 ) -> float:
     """Idf-weighted share of the question's topic words present in the text (stem, inside a
-    compound, or as the full name of an abbreviation)."""
+    compound, or as the full name of an abbreviation). With the corpus's compound splitter a
+    compound whose last part alone is present ("modellen" for "samverkansmodellen") counts
+    half."""
     if not info.terms:
         return 0.0
     known = abbreviations or {}
@@ -115,7 +118,12 @@ def coverage(
     stems = {stem(w) for w in words(text)}
     weights = {t: _weight(t, idf, known) for t in info.terms}
     total = sum(weights.values())
-    found = sum(w for t, w in weights.items() if _found(t, stems, lower, known))
+    found = 0.0
+    for term, weight in weights.items():
+        if _found(term, stems, lower, known):
+            found += weight
+        elif split and (parts := split(term)) and _found(parts[-1], stems, lower, known):
+            found += HEAD_SHARE * weight
     return found / total if total else 0.0
 
 
@@ -186,8 +194,8 @@ def candidates(
                     sentence=sentence,
                     hit=i,
                     dense=min(max((cos - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0),
-                    coverage=coverage(info, sentence, idf, abbreviations),
-                    context=coverage(info, f"{context} {sentence}", idf, abbreviations),
+                    coverage=coverage(info, sentence, idf, abbreviations, split),
+                    context=coverage(info, f"{context} {sentence}", idf, abbreviations, split),
                     kind_ok=has_kind(sentence, info.kind),
                     kind=info.kind,
                     topic_ok=not asked
@@ -204,6 +212,7 @@ def candidates(
 TABLE_ROW = re.compile(r"^[^:;]{1,40}: [^;]+(?:; [^:;]{1,40}: [^;]*)+$")
 COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
 KIND_SHARE = 0.9
+HEAD_SHARE = 0.5  # of a compound's weight, when only its last part is in the text
 CLOSE = 0.8  # normalised sentence similarity that stands in for the question's own words
 CAPPED = 0.3  # confidence of evidence that lacks what was asked: below any sane threshold
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")

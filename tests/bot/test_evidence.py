@@ -113,3 +113,17 @@ def test_table_rows_are_recognised_as_records() -> None:
 
     assert TABLE_ROW.match("Organisation: Röda Korsets Högskola; Namn: Anna Sjöberg; Roll: Rektor")
     assert not TABLE_ROW.match("Kommunen ska: ge besked senast den 15 mars.")
+
+
+def test_a_compound_counts_half_when_only_its_head_is_present() -> None:
+    """'samverkansmodellen' is half covered by a sentence saying 'modellen' (the head of a
+    Swedish compound carries its meaning), fully by one saying the whole word."""
+    from retrieval.text import Analyzer
+
+    split = Analyzer(["samverkan", "modellen"]).split
+    info = analyse("Vilka har tagit fram samverkansmodellen?")
+    idf = {"samverkansmodell": 2.0, "tag": 1.0, "fram": 1.0}
+    whole = coverage(info, "KSL har tagit fram samverkansmodellen.", idf, None, split)
+    head = coverage(info, "KSL har tagit fram modellen.", idf, None, split)
+    without = coverage(info, "KSL har tagit fram modellen.", idf, None, None)
+    assert whole == 1.0 and without < head < whole
