@@ -178,11 +178,11 @@ def candidates(
     by_chunk = snapshot.sentences(positions[:depth])
     vectors = snapshot.sentence_vectors()
     asked = beyond_names(info)
+    split = snapshot.lexical.analyzer.split
     out = []
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
         local = f"{hit.doc.title} {hit.doc.path} {hit.chunk.section} {hit.chunk.text}"
-        split = snapshot.lexical.analyzer.split
         names_ok = names_present(info, local, abbreviations, split)
         rows = by_chunk.get(pos, [])
         texts = [t for _, t in rows] + _next_chunk_sentences(snapshot, hit, pos, rows)
