@@ -92,12 +92,22 @@ def _weight(term: str, idf: dict[str, float], abbreviations: dict[str, str]) -> 
 def _found(term: str, stems: set[str], lower: str, abbreviations: dict[str, str]) -> bool:
     """The term is in the text: by stem, inside a compound, as the full name of an abbreviation,
     or (hyphenated) with every part present."""
-    if stem(term) in stems or (len(term) >= 5 and stem(term) in lower):
+    if stem(term) in stems or _in_compound(term, lower):
         return True
     if term in abbreviations and abbreviations[term] in lower:
         return True
     parts = [p for p in term.split("-") if p]
     return len(parts) > 1 and all(_found(p, stems, lower, abbreviations) for p in parts)
+
+
+def _in_compound(term: str, lower: str) -> bool:
+    """The term's stem is part of a longer word: anywhere for a word of five letters or more
+    ("avtal" in "samverkansavtalet"), at a word's start for a shorter one ("resp" in
+    "respektive")."""
+    stem_ = stem(term)
+    if len(term) >= 5 and stem_ in lower:
+        return True
+    return len(stem_) >= MIN_STEM and re.search(rf"\b{re.escape(stem_)}", lower) is not None
 
 
 def coverage(
@@ -186,6 +196,7 @@ def candidates(
         names_ok = names_present(info, local, abbreviations, split)
         rows = by_chunk.get(pos, [])
         texts = [t for _, t in rows] + _next_chunk_sentences(snapshot, hit, pos, rows)
+        before = paragraph_before([t for _, t in rows], hit.chunk.text)
         for n, (sid, raw) in enumerate(rows):
             sentence = with_list(raw, texts[n + 1 :])
             cos = float(np.dot(vectors[sid], query_vector))
@@ -195,7 +206,9 @@ def candidates(
                     hit=i,
                     dense=min(max((cos - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0),
                     coverage=coverage(info, sentence, idf, abbreviations, split),
-                    context=coverage(info, f"{context} {sentence}", idf, abbreviations, split),
+                    context=coverage(
+                        info, f"{context} {before[n]} {sentence}", idf, abbreviations, split
+                    ),
                     kind_ok=has_kind(sentence, info.kind),
                     kind=info.kind,
                     topic_ok=not asked
@@ -212,12 +225,33 @@ def candidates(
 TABLE_ROW = re.compile(r"^[^:;]{1,40}: [^;]+(?:; [^:;]{1,40}: [^;]*)+$")
 COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
 KIND_SHARE = 0.9
+# kinds whose answer must hold what is asked (a "när" answer without a time is declined), so a
+# sentence holding it goes first from further down
+STRICT_KINDS = ("date", "day", "reference")
+STRICT_KIND_SHARE = 0.6
+MIN_STEM = 4  # letters a stem needs to be found inside a compound
 HEAD_SHARE = 0.5  # of a compound's weight, when only its last part is in the text
 CLOSE = 0.8  # normalised sentence similarity that stands in for the question's own words
 CAPPED = 0.3  # confidence of evidence that lacks what was asked: below any sane threshold
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
 LIST_LIMIT = 6  # list items joined to the sentence that introduces them
 LONG_ITEM = 100  # characters; a longer item is shortened to its part before the first comma
+
+
+def paragraph_before(sentences: list[str], text: str) -> list[str]:
+    """For each sentence, the sentences before it in its own paragraph (a line of the chunk):
+    what "Tjänsten" or "Kombinationstjänsten ska vara tillsatt …" is about is often said there."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    out: list[str] = []
+    line, so_far = -1, []
+    for sentence in sentences:
+        key = " ".join(sentence.split())[:40]
+        at = next((i for i in range(max(line, 0), len(lines)) if key in lines[i]), line)
+        if at != line:
+            line, so_far = at, []
+        out.append(" ".join(so_far))
+        so_far.append(sentence)
+    return out
 
 
 def _next_chunk_sentences(
@@ -271,7 +305,8 @@ def choose(
     ranked = sorted(cands, key=lambda c: -c.score(w))
     if kind_first and ranked and not ranked[0].kind_ok:
         top = ranked[0].score(w)
-        fitting = [c for c in ranked if c.kind_ok and c.score(w) >= KIND_SHARE * top]
+        share = STRICT_KIND_SHARE if ranked[0].kind in STRICT_KINDS else KIND_SHARE
+        fitting = [c for c in ranked if c.kind_ok and c.score(w) >= share * top]
         if fitting:
             ranked = [fitting[0]] + [c for c in ranked if c is not fitting[0]]
     chosen: list[Candidate] = []
@@ -324,7 +359,7 @@ def confidence(best: Candidate) -> float:
     if (
         not best.names_ok
         or (not best.topic_ok and best.dense < CLOSE)
-        or (best.kind in ("date", "day") and not best.kind_ok)
+        or (best.kind in ("date", "day", "reference") and not best.kind_ok)
     ):
         return min(value, CAPPED)  # a name, the asked-for topic or a date it lacks: no answer
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import content_words
+from retrieval.text import REFERENCE, content_words
 
 MONTH_NAMES = (
     "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
@@ -16,6 +16,7 @@ NUMBER_WORDS = (
 )
 
 KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("reference", re.compile(r"\b(dnr|diarienr|diarienumm?ret|diarienummer|ärendenummer)\b")),
     ("day", re.compile(r"\b(vilket datum|vilken dag|vilka datum|vilka dagar|datumet)\b")),
     (
         "date",
@@ -62,11 +63,13 @@ AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 PARTY_RE = re.compile(
-    r"\b(?:kommun\w*|lärosäte\w*|högskol\w*|universitet\w*|KSL|Kommunförbundet|FoU\s*\w+|"
-    r"\w*nämnd\w*|styrelse\w*|part\w*|\w*chef\w*|förvaltning\w*|samordnar\w*|region\w*|"
-    r"institut\w*|CKU|verksamhet\w*|handledar\w*|utförar\w*|huvudman\w*|kontaktperson\w*|"
+    # common nouns in any case ("Lärosätet ansvarar …"), then names
+    r"\b(?:(?i:\w*kommun\w*|\w*lärosäte\w*|högskol\w*|universitet\w*|\w*nämnd\w*|styrelse\w*|"
+    r"part\w*|\w*chef\w*|förvaltning\w*|samordnar\w*|region\w*|institut\w*|verksamhet\w*|"
+    r"handledar\w*|utförar\w*|huvudman\w*|kontaktperson\w*)|KSL|Kommunförbundet|FoU\s*\w+|CKU|"
     r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s(?:Institutet|[Hh]ögskola|universitet)|"
-    r"(?<![.!?]\s)(?<!^)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+)\b"
+    r"(?<![.!?]\s)(?<!^)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+|"
+    r"[A-ZÅÄÖ][a-zåäö]+(?:, [A-ZÅÄÖ][a-zåäö]+)+)\b"  # a list of names: "Danderyd, Täby"
 )
 
 # words that only say how the question is put; they are not what must be found
@@ -84,7 +87,8 @@ class QuestionInfo:
     """What the question asks for and the words that carry its topic."""
 
     text: str
-    kind: str  # "day" (a calendar date) | "date" (any time) | "amount" | "party" | "general"
+    kind: str  # "day" (a calendar date) | "date" (any time) | "amount" | "party" | "reference"
+    # (a diarienummer) | "general"
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
 
@@ -101,9 +105,13 @@ NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][\wåäöÅÄÖ]+(?:[-:][
 GENERIC_CAPS = frozenset({"vfu", "jag", "vi", "ni", "hur", "vad", "när", "vem", "vilka"})
 
 
+YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def names_in(question: str) -> tuple[str, ...]:
-    """Capitalised words after the first word, and abbreviations: Sophiahemmet, KI, Danderyds."""
-    found = []
+    """Capitalised words after the first word, abbreviations and years: Sophiahemmet, KI,
+    Danderyds, 2019 (a passage about another year does not answer for this one)."""
+    found = YEAR_RE.findall(question)
     for match in NAME_RE.finditer(question.strip()):
         word = match.group(1).split(":")[0].split("-")[0].lower()
         if word.split("-")[0] not in GENERIC_CAPS and len(word) >= 2:
@@ -121,6 +129,8 @@ def has_kind(sentence: str, kind: str) -> bool:
         return any(m.group(0).strip() for m in AMOUNT_RE.finditer(sentence))
     if kind == "party":
         return bool(PARTY_RE.search(sentence))
+    if kind == "reference":
+        return bool(REFERENCE.search(sentence))
     return True
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.structure import SECTION_MARK, Block
+from retrieval.text import REFERENCE
 
 MONTHS = {
     m: i
@@ -21,7 +22,6 @@ TEXT_DATE = re.compile(
     r"\b([1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)\b", re.IGNORECASE
 )
 # KSL/16/0049-24, SN 2016/0123-7, Dnr KS 2016/245
-REFERENCE = re.compile(r"\b[A-ZÅÄÖ]{2,6}[ /]?(?:19|20)?\d{2}/\d{1,5}(?:[-:.]\d{1,4})?\b")
 BODY = re.compile(
     r"^((?:[A-ZÅÄÖ][a-zåäö]+)?(?:nämnden|styrelsen|fullmäktige)|Kommunstyrelsen|"
     r"Kommunfullmäktige|Styrelsen för [A-ZÅÄÖ][\wåäö ]+?|Styrelsen|Nämnden)\b",

@@ -127,3 +127,57 @@ def test_a_compound_counts_half_when_only_its_head_is_present() -> None:
     head = coverage(info, "KSL har tagit fram modellen.", idf, None, split)
     without = coverage(info, "KSL har tagit fram modellen.", idf, None, None)
     assert whole == 1.0 and without < head < whole
+
+
+def test_a_party_noun_counts_in_any_case_and_a_list_of_names_is_a_party() -> None:
+    """'Lärosätet' at the start of a sentence names a party as 'lärosätet' does inside it;
+    'Danderyd, Norrtälje och Täby' names parties; a sentence without any does not."""
+    assert has_kind("Lärosätet ansvarar för försäkringen.", "party")
+    assert has_kind("Nordostkommunerna följer upp samverkan.", "party")
+    assert has_kind("Planen gäller för Danderyd, Norrtälje och Täby.", "party")
+    assert not has_kind("Det regnar ofta i mars.", "party")
+
+
+def test_a_reference_number_question_needs_a_reference_number() -> None:
+    """'dnr' asks for a diarienummer; a sentence without one holds no answer."""
+    info = analyse("Vilket dnr har nämndens ärende?")
+    assert info.kind == "reference"
+    assert has_kind("Dnr SN 2016/0123-7", info.kind)
+    assert has_kind("Rekommendationen har dnr KSL/16/0049-24.", info.kind)
+    assert not has_kind("Ärendet har beretts av presidiet.", info.kind)
+
+
+def test_a_year_in_the_question_is_required_like_a_name() -> None:
+    """A question about 2019 is not answered by a passage about 2018 only."""
+    from bot.evidence import names_present
+
+    info = analyse("Vilket datum blir forum för dialog i mars 2019?")
+    assert "2019" in info.names
+    assert not names_present(info, "Nästa möte i forum för dialog hålls den 11 oktober 2018.")
+    assert names_present(info, "Under 2019 träffas forum för dialog den 14 mars.")
+
+
+def test_a_sentence_gets_the_earlier_sentences_of_its_paragraph_as_context() -> None:
+    """'Kombinationstjänsten ska vara tillsatt …' is about what the paragraph's first sentence
+    says (a clinical lecturer in home care); the next paragraph starts afresh."""
+    from bot.evidence import paragraph_before
+
+    sentences = [
+        "Parterna ska inrätta en kombinationstjänst som klinisk adjunkt i hemsjukvården.",
+        "Tjänsten omfattar 40 procent av heltid.",
+        "Kombinationstjänsten ska vara tillsatt senast den 1 september 2017.",
+        "Parterna ska dessutom verka för examensarbeten.",
+    ]
+    text = " ".join(sentences[:3]) + "\n" + sentences[3]
+    before = paragraph_before(sentences, text)
+    assert before[0] == ""
+    assert before[2] == " ".join(sentences[:2])
+    assert before[3] == ""
+
+
+def test_a_truncated_word_is_found_at_the_start_of_the_full_word() -> None:
+    """'resp.' is covered by 'respektive'; a short stem inside another word is not enough."""
+    info = analyse("Vilka datum gäller för hösten resp. våren?")
+    idf = {"höst": 1.0, "resp": 1.0, "vår": 1.0}
+    assert coverage(info, "Den 15 mars respektive den 15 september.", idf) > 0
+    assert coverage(info, "Den 15 mars och den 15 september.", idf) == 0
