@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.question import QuestionInfo, has_kind
 from retrieval.index import IndexSnapshot
+from retrieval.sentences import earlier_in_paragraph
 from retrieval.text import stem, words
 from retrieval.types import ScoredChunk
 
@@ -196,7 +197,7 @@ def candidates(
         names_ok = names_present(info, local, abbreviations, split)
         rows = by_chunk.get(pos, [])
         texts = [t for _, t in rows] + _next_chunk_sentences(snapshot, hit, pos, rows)
-        before = paragraph_before([t for _, t in rows], hit.chunk.text)
+        before = [" ".join(e) for e in earlier_in_paragraph([t for _, t in rows], hit.chunk.text)]
         for n, (sid, raw) in enumerate(rows):
             sentence = with_list(raw, texts[n + 1 :])
             cos = float(np.dot(vectors[sid], query_vector))
@@ -236,22 +237,6 @@ CAPPED = 0.3  # confidence of evidence that lacks what was asked: below any sane
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
 LIST_LIMIT = 6  # list items joined to the sentence that introduces them
 LONG_ITEM = 100  # characters; a longer item is shortened to its part before the first comma
-
-
-def paragraph_before(sentences: list[str], text: str) -> list[str]:
-    """For each sentence, the sentences before it in its own paragraph (a line of the chunk):
-    what "Tjänsten" or "Kombinationstjänsten ska vara tillsatt …" is about is often said there."""
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    out: list[str] = []
-    line, so_far = -1, []
-    for sentence in sentences:
-        key = " ".join(sentence.split())[:40]
-        at = next((i for i in range(max(line, 0), len(lines)) if key in lines[i]), line)
-        if at != line:
-            line, so_far = at, []
-        out.append(" ".join(so_far))
-        so_far.append(sentence)
-    return out
 
 
 def _next_chunk_sentences(

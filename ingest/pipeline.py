@@ -36,7 +36,7 @@ from retrieval.index import (
     write_version,
 )
 from retrieval.register import Register
-from retrieval.sentences import split_sentences
+from retrieval.sentences import earlier_in_paragraph, split_sentences
 from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -257,9 +257,11 @@ def _ingest_locked(
     return report
 
 
-def sentence_passage(chunk: Chunk, sentence: str) -> str:
-    """What is embedded for one sentence: the section heading gives list items their subject."""
-    return f"{chunk.section}: {sentence}" if chunk.section else sentence
+def sentence_passage(chunk: Chunk, sentence: str, previous: str = "") -> str:
+    """What is embedded for one sentence: the section heading gives list items their subject,
+    the sentence before it in its paragraph what "Tjänsten" or "Den" refers to."""
+    text = f"{previous} {sentence}" if previous else sentence
+    return f"{chunk.section}: {text}" if chunk.section else text
 
 
 @dataclass
@@ -296,10 +298,11 @@ def _assemble(
         headings = {meta.title} | {c.section.removesuffix(" …") for c in chunks if c.section}
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
-            for sentence in split_sentences(chunk.text):
+            split = split_sentences(chunk.text)
+            for sentence, earlier in zip(split, earlier_in_paragraph(split, chunk.text), strict=True):
                 if _is_heading(sentence, headings):
                     continue  # a heading line is not evidence
-                embedded = sentence_passage(chunk, sentence)
+                embedded = sentence_passage(chunk, sentence, earlier[-1] if earlier else "")
                 sentences.append(SentenceRow(len(entries), sentence, _key(embedded)))
                 sentence_texts.append(embedded)
             entries.append(IndexedChunk(chunk, text, _key(text)))

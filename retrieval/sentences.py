@@ -35,3 +35,20 @@ def split_sentences(text: str) -> list[str]:
         if tail:
             out.append(tail)
     return out
+
+
+def earlier_in_paragraph(sentences: list[str], text: str) -> list[tuple[str, ...]]:
+    """For each of the text's sentences (in order, some may be left out), the sentences before it
+    in its own paragraph (a line of the text): what "Tjänsten omfattar …" or "Kombinationstjänsten
+    ska vara tillsatt …" is about is often said there."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    out: list[tuple[str, ...]] = []
+    line, so_far = -1, []
+    for sentence in sentences:
+        key = " ".join(sentence.split())[:40]
+        at = next((i for i in range(max(line, 0), len(lines)) if key in lines[i]), line)
+        if at != line:
+            line, so_far = at, []
+        out.append(tuple(so_far))
+        so_far.append(sentence)
+    return out

@@ -160,7 +160,7 @@ def test_a_year_in_the_question_is_required_like_a_name() -> None:
 def test_a_sentence_gets_the_earlier_sentences_of_its_paragraph_as_context() -> None:
     """'Kombinationstjänsten ska vara tillsatt …' is about what the paragraph's first sentence
     says (a clinical lecturer in home care); the next paragraph starts afresh."""
-    from bot.evidence import paragraph_before
+    from retrieval.sentences import earlier_in_paragraph
 
     sentences = [
         "Parterna ska inrätta en kombinationstjänst som klinisk adjunkt i hemsjukvården.",
@@ -169,10 +169,10 @@ def test_a_sentence_gets_the_earlier_sentences_of_its_paragraph_as_context() -> 
         "Parterna ska dessutom verka för examensarbeten.",
     ]
     text = " ".join(sentences[:3]) + "\n" + sentences[3]
-    before = paragraph_before(sentences, text)
-    assert before[0] == ""
-    assert before[2] == " ".join(sentences[:2])
-    assert before[3] == ""
+    before = earlier_in_paragraph(sentences, text)
+    assert before[0] == ()
+    assert before[2] == tuple(sentences[:2])
+    assert before[3] == ()
 
 
 def test_a_truncated_word_is_found_at_the_start_of_the_full_word() -> None:
