@@ -49,6 +49,7 @@ class Candidate:
     names_ok: bool  # every name the question mentions occurs in the hit or its document
     kind: str = "general"  # what the question asks for
     topic_ok: bool = True  # a topic word other than the question's names is covered
+    coined_ok: bool = True  # each compound the documents never use is there, or one of its parts
 
     def score(self, w: Weights) -> float:
         """Weighted sum of the signals."""
@@ -148,6 +149,19 @@ def beyond_names(info: QuestionInfo) -> QuestionInfo | None:
     return QuestionInfo(info.text, info.kind, rest, ())
 
 
+def coined_compounds(info: QuestionInfo, snapshot: IndexSnapshot) -> tuple[str, ...]:
+    """The question's compounds that no document uses but whose parts they do ("lönetillägg"):
+    a concept of its own, which evidence must name or at least touch by one of its parts."""
+    lex = snapshot.lexical
+    return tuple(
+        t for t in info.terms if stem(t) not in lex.vocab and "-" not in t and lex.analyzer.split(t)
+    )
+
+
+def _stems(text: str) -> tuple[set[str], str]:
+    return {stem(w) for w in words(text)}, text.lower()
+
+
 def names_present(
     info: QuestionInfo,
     text: str,
@@ -190,6 +204,7 @@ def candidates(
     vectors = snapshot.sentence_vectors()
     asked = beyond_names(info)
     split = snapshot.lexical.analyzer.split
+    coined = coined_compounds(info, snapshot)
     out = []
     for i, (hit, pos) in enumerate(zip(hits[:depth], positions[:depth], strict=False)):
         context = f"{hit.doc.title} {hit.chunk.section}"
@@ -212,6 +227,13 @@ def candidates(
                     ),
                     kind_ok=has_kind(sentence, info.kind),
                     kind=info.kind,
+                    coined_ok=all(
+                        any(
+                            _found(part, *_stems(f"{context} {sentence}"), abbreviations)
+                            for part in (t, *split(t))
+                        )
+                        for t in coined
+                    ),
                     topic_ok=not asked
                     or coverage(asked, f"{context} {sentence}", idf, abbreviations) > 0,
                     names_ok=names_ok
@@ -228,7 +250,7 @@ COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
 KIND_SHARE = 0.9
 # kinds whose answer must hold what is asked (a "när" answer without a time is declined), so a
 # sentence holding it goes first from further down
-STRICT_KINDS = ("date", "day", "reference")
+STRICT_KINDS = ("date", "day", "reference", "amount", "cost")
 STRICT_KIND_SHARE = 0.6
 MIN_STEM = 4  # letters a stem needs to be found inside a compound
 HEAD_SHARE = 0.5  # of a compound's weight, when only its last part is in the text
@@ -343,8 +365,8 @@ def confidence(best: Candidate) -> float:
     value = 0.45 * best.context + 0.2 * best.coverage + 0.2 * best.kind_ok + 0.15 * best.dense
     if (
         not best.names_ok
-        or (not best.topic_ok and best.dense < CLOSE)
-        or (best.kind in ("date", "day", "reference") and not best.kind_ok)
+        or (not (best.topic_ok and best.coined_ok) and best.dense < CLOSE)
+        or (best.kind in STRICT_KINDS and not best.kind_ok)
     ):
         return min(value, CAPPED)  # a name, the asked-for topic or a date it lacks: no answer
     return value

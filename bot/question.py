@@ -28,10 +28,11 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
         ),
     ),
+    ("cost", re.compile(r"\b(kostar|kostnad\w*|avgift\w*|pris\w*|vad betalar)\b")),
     (
         "amount",
         re.compile(
-            r"\b(hur mycket|hur många|hur stor|belopp|kostar|kostnad|ersättning|antal|summa|"
+            r"\b(hur mycket|hur många|hur stor|belopp|ersättning|antal|summa|"
             r"vilket belopp|procent|kronor)\b"
         ),
     ),
@@ -62,6 +63,13 @@ AMOUNT_RE = re.compile(
     rf"\b(?:{NUMBER_WORDS.removeprefix('en|ett|')})\b",
     re.IGNORECASE,
 )
+# what something costs may be nothing: "inte innebära några ekonomiska konsekvenser", "kostnadsfri"
+FREE_RE = re.compile(
+    r"\b(?:inga|ingen|inget|inte\s+(?:\w+\s+){0,4}?(?:några|någon|något))\s+(?:\w+\s+)?"
+    r"(?:\w*kostnad\w*|\w*konsekvens\w*|\w*avgift\w*|\w*ersättning\w*)|"
+    r"\b(?:kostnadsfri\w*|avgiftsfri\w*|gratis)\b",
+    re.IGNORECASE,
+)
 PARTY_RE = re.compile(
     # common nouns in any case ("Lärosätet ansvarar …"), then names
     r"\b(?:(?i:\w*kommun\w*|\w*lärosäte\w*|högskol\w*|universitet\w*|\w*nämnd\w*|styrelse\w*|"
@@ -87,8 +95,8 @@ class QuestionInfo:
     """What the question asks for and the words that carry its topic."""
 
     text: str
-    kind: str  # "day" (a calendar date) | "date" (any time) | "amount" | "party" | "reference"
-    # (a diarienummer) | "general"
+    kind: str  # "day" (a calendar date) | "date" (any time) | "amount" | "cost" (an amount or
+    # nothing: "kostnadsfri") | "party" | "reference" (a diarienummer) | "general"
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
 
@@ -125,8 +133,10 @@ def has_kind(sentence: str, kind: str) -> bool:
         return bool(DATE_RE.search(sentence))
     if kind == "day":
         return bool(DAY_RE.search(sentence))
-    if kind == "amount":
-        return any(m.group(0).strip() for m in AMOUNT_RE.finditer(sentence))
+    if kind in ("amount", "cost"):
+        return any(m.group(0).strip() for m in AMOUNT_RE.finditer(sentence)) or (
+            kind == "cost" and FREE_RE.search(sentence) is not None
+        )
     if kind == "party":
         return bool(PARTY_RE.search(sentence))
     if kind == "reference":

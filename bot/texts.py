@@ -13,6 +13,7 @@ WHAT_BY_KIND = {
     "date": "något datum eller någon tidsgräns för det du frågar om",
     "party": "vem som ansvarar för det du frågar om",
     "amount": "något belopp eller antal för det du frågar om",
+    "cost": "någon kostnad för det du frågar om",
     "reference": "något diarienummer för det du frågar om",
     "general": "det du frågar om",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.evidence import coverage
+from bot.evidence import Candidate, coverage
 from bot.question import analyse, has_kind
 
 ABBREVIATIONS = {"ki": "karolinska institutet"}
@@ -181,3 +181,50 @@ def test_a_truncated_word_is_found_at_the_start_of_the_full_word() -> None:
     idf = {"höst": 1.0, "resp": 1.0, "vår": 1.0}
     assert coverage(info, "Den 15 mars respektive den 15 september.", idf) > 0
     assert coverage(info, "Den 15 mars och den 15 september.", idf) == 0
+
+
+def test_a_cost_question_is_answered_by_an_amount_or_by_nothing_to_pay() -> None:
+    """'Vad kostar …?' is answered by '250 000 kronor' and by 'inte … några ekonomiska
+    konsekvenser' or 'kostnadsfri'; 'Hur mycket får …?' asks for a quantity, which 'kostnadsfri'
+    is not."""
+    info = analyse("Vad kostar avtalet för nämnden?")
+    assert info.kind == "cost"
+    assert has_kind("Kostnaden beräknas till 250 000 kronor per år.", "cost")
+    assert has_kind(
+        "Avtalet kommer inte att innebära några ekonomiska konsekvenser för nämnden.", "cost"
+    )
+    assert has_kind("Handledarutbildningen är kostnadsfri för kommunen.", "cost")
+    assert not has_kind("Avtalet innebär möjligheter till samverkan.", "cost")
+    assert analyse("Hur mycket får en handledare per student?").kind == "amount"
+    assert not has_kind("Handledarutbildningen är kostnadsfri för kommunen.", "amount")
+
+
+def test_an_answer_of_the_asked_kind_goes_first_from_further_down() -> None:
+    """For a question that asks for an amount, a sentence holding one goes first when it scores
+    at least STRICT_KIND_SHARE of the best sentence, which holds none."""
+    from bot.evidence import STRICT_KIND_SHARE, Weights, choose
+
+    def cand(text: str, dense: float, kind_ok: bool) -> Candidate:
+        return Candidate(text, 0, dense, 1.0, 1.0, kind_ok, True, "amount")
+
+    top = cand("Kommunen står för tiden handledarna lägger.", 1.0, False)
+    fitting = cand("Handledaren ska få fyra timmar per vecka.", 0.5, True)
+    w = Weights()
+    assert fitting.score(w) >= STRICT_KIND_SHARE * top.score(w)
+    assert choose([top, fitting], w, 3, kind_first=True)[0] is fitting
+    far = cand("Handledaren ska få fyra timmar per vecka.", 0.0, True)
+    far = Candidate(far.sentence, 5, 0.0, 0.0, 0.0, True, True, "amount")
+    assert choose([top, far], w, 3, kind_first=True)[0] is top
+
+
+def test_a_compound_no_document_uses_must_be_touched_by_the_evidence() -> None:
+    """'lönetillägg' is in no document; evidence that names neither it nor 'lön' nor 'tillägg'
+    does not answer a question about it (unless the sentence is a close match)."""
+    from bot.evidence import CAPPED, confidence
+
+    def best(coined_ok: bool, dense: float) -> Candidate:
+        return Candidate("x", 0, dense, 0.7, 0.7, True, True, "amount", coined_ok=coined_ok)
+
+    assert confidence(best(False, 0.6)) == CAPPED
+    assert confidence(best(False, 0.9)) > CAPPED
+    assert confidence(best(True, 0.6)) > CAPPED
