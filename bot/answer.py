@@ -114,11 +114,12 @@ class Answerer:
         if history and is_follow_up(question):
             query = f"{history[-1]} {question}"
             merged = analyse(query)
-            info = QuestionInfo(question, info.kind, merged.terms, merged.names)
+            info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
         searcher = self.searcher()
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
-        hits = searcher.search(query, pool, query_vector=vector)
+        # the lexical side also searches the documents' words for the question's everyday phrases
+        hits = searcher.search(" ".join([query, *info.added]), pool, query_vector=vector)
         if info.kind in ("date", "day"):
             hits += deadline_hits(info, searcher.snapshot, {h.position for h in hits})
         return self._compose(info, hits, searcher, vector)

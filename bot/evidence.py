@@ -49,6 +49,7 @@ class Candidate:
     names_ok: bool  # every name the question mentions occurs in the hit or its document
     kind: str = "general"  # what the question asks for
     topic_ok: bool = True  # a topic word other than the question's names is covered
+    own_reference: bool = False  # holds its own document's diarienummer
     coined_ok: bool = True  # each compound the documents never use is there, or one of its parts
 
     def score(self, w: Weights) -> float:
@@ -226,6 +227,7 @@ def candidates(
                         info, f"{context} {before[n]} {sentence}", idf, abbreviations, split
                     ),
                     kind_ok=has_kind(sentence, info.kind),
+                    own_reference=bool(hit.doc.reference) and hit.doc.reference in sentence,
                     kind=info.kind,
                     coined_ok=all(
                         any(
@@ -307,13 +309,18 @@ def choose(
     """The best sentence and up to limit-1 more scoring within `margin` of it, no near-repeats.
 
     With kind_first (a question asking for a date, party or amount) a sentence that holds one
-    goes first when it scores at least KIND_SHARE of the best sentence.
+    goes first when it scores at least KIND_SHARE (STRICT_KIND_SHARE for kinds an answer must
+    hold) of the best sentence. A reference number question prefers a document's own number.
     """
     ranked = sorted(cands, key=lambda c: -c.score(w))
-    if kind_first and ranked and not ranked[0].kind_ok:
+    if kind_first and ranked:
         top = ranked[0].score(w)
         share = STRICT_KIND_SHARE if ranked[0].kind in STRICT_KINDS else KIND_SHARE
         fitting = [c for c in ranked if c.kind_ok and c.score(w) >= share * top]
+        if ranked[0].kind == "reference":  # "ärendets dnr" is the document's own number
+            fitting.sort(key=lambda c: not c.own_reference)
+        elif ranked[0].kind_ok:
+            fitting = []  # the best sentence already holds what was asked
         if fitting:
             ranked = [fitting[0]] + [c for c in ranked if c is not fitting[0]]
     chosen: list[Candidate] = []

@@ -99,14 +99,49 @@ class QuestionInfo:
     # nothing: "kostnadsfri") | "party" | "reference" (a diarienummer) | "general"
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
+    added: tuple[str, ...] = ()  # the documents' words for the question's everyday phrases
+
+
+# everyday phrases and the words agreements and decisions use for the same thing: the phrase's
+# own words are left out of the topic, the documents' words are added to it and to the search
+EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    (
+        re.compile(
+            r"\b(?:höra av (?:mig|oss|sig)|vända (?:mig|oss|sig)|ringa|mejla|maila|kontakta)\b"
+        ),
+        ("kontaktperson",),
+    ),
+    (
+        re.compile(r"\b(?:skriva|skrev|skrivit|skriver) (?:under|på)\b"),
+        ("underskrifter", "undertecknat"),
+    ),
+    (re.compile(r"\b(?:drar|dra|kör|köra|sätter|sätta) igång\b"), ("börjar", "start")),
+    (re.compile(r"\b(?:få|får|fick) betalt\b"), ("ersättning",)),
+    (
+        re.compile(r"\b(?:är|blir|vara) (?:ledig|tjänstledig|föräldraledig|borta|frånvarande)\b"),
+        ("ersättare",),
+    ),
+    (re.compile(r"\b(?:hur sent|senast när|sista dag(?:en)?|deadline)\b"), ("senast",)),
+    (re.compile(r"\b(?:säga upp|avsluta|bryta) avtalet\b"), ("uppsägning",)),
+    (re.compile(r"\b(?:tycka till|lämna synpunkter|säga sitt)\b"), ("remiss", "synpunkter")),
+]
 
 
 def analyse(question: str) -> QuestionInfo:
     """Kind and topic words of a question."""
     lower = question.lower()
     kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(lower)), "general")
-    terms = tuple(dict.fromkeys(w for w in content_words(question) if w not in QUESTION_FILLER))
-    return QuestionInfo(question, kind, terms, names_in(question))
+    said: set[str] = set()
+    added: list[str] = []
+    for pattern, words in EVERYDAY:
+        for match in pattern.finditer(lower):
+            said.update(match.group(0).split())
+            added.extend(words)
+    terms = [w for w in content_words(question) if w not in QUESTION_FILLER and w not in said]
+    terms += [w for w in added if w not in terms]
+    return QuestionInfo(
+        question, kind, tuple(dict.fromkeys(terms)), names_in(question), tuple(added)
+    )
 
 
 NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][\wåäöÅÄÖ]+(?:[-:][\wåäö]+)?)")

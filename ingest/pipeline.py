@@ -299,7 +299,9 @@ def _assemble(
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
             split = split_sentences(chunk.text)
-            for sentence, earlier in zip(split, earlier_in_paragraph(split, chunk.text), strict=True):
+            for sentence, earlier in zip(
+                split, earlier_in_paragraph(split, chunk.text), strict=True
+            ):
                 if _is_heading(sentence, headings):
                     continue  # a heading line is not evidence
                 embedded = sentence_passage(chunk, sentence, earlier[-1] if earlier else "")

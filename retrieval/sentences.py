@@ -43,7 +43,7 @@ def earlier_in_paragraph(sentences: list[str], text: str) -> list[tuple[str, ...
     ska vara tillsatt …" is about is often said there."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     out: list[tuple[str, ...]] = []
-    line, so_far = -1, []
+    line, so_far = -1, list[str]()
     for sentence in sentences:
         key = " ".join(sentence.split())[:40]
         at = next((i for i in range(max(line, 0), len(lines)) if key in lines[i]), line)
