@@ -18,6 +18,7 @@ from bot.question import QuestionInfo, has_kind
 from retrieval.index import IndexSnapshot
 from retrieval.sentences import earlier_in_paragraph
 from retrieval.text import stem, words
+from retrieval.thesaurus import alternatives
 from retrieval.types import ScoredChunk
 
 UNKNOWN = "\x00unknown"  # key of the weight given to words the corpus never uses
@@ -99,6 +100,8 @@ def _found(term: str, stems: set[str], lower: str, abbreviations: dict[str, str]
         return True
     if term in abbreviations and abbreviations[term] in lower:
         return True
+    if any(alt in lower for alt in alternatives(term)):
+        return True  # the documents' word for it: "lärosätet" for "högskolan"
     parts = [p for p in term.split("-") if p]
     return len(parts) > 1 and all(_found(p, stems, lower, abbreviations) for p in parts)
 
@@ -359,10 +362,14 @@ def unknown_share(info: QuestionInfo, snapshot: IndexSnapshot) -> float:
 
     def unknown(word: str) -> bool:
         return not (
-            word.isdigit() or stem(word) in lex.vocab or word in known or lex.analyzer.split(word)
+            word.isdigit()
+            or stem(word) in lex.vocab
+            or word in known
+            or lex.analyzer.split(word)
+            or alternatives(word)
         )
 
-    terms = [t for t in info.terms if t]
+    terms = [t for t in info.terms if t and t not in info.added]  # the asker's own words
     missing = [t for t in terms if all(unknown(p) for p in t.split("-") if p)]
     return len(missing) / len(terms) if terms else 0.0
 

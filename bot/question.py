@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.text import REFERENCE, content_words
+from retrieval.thesaurus import alternatives
 
 MONTH_NAMES = (
     "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
@@ -39,9 +40,9 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "party",
         re.compile(
-            r"\b(vem|vilka parter|vilken part|vilken aktör|vilket lärosäte|vilken kommun|"
-            r"vilken organisation|vilka kommuner|vilka lärosäten|vem ansvarar|vem ska|vilka ingår|"
-            r"vilka har|vem samordnar|vilken funktion|vilken nämnd|vem har)\b"
+            r"\b(vem|vems|vilka ingår|vilka har|"
+            r"vilk(?:a|en|et) (?:part|aktör|lärosäte|högskol|universitet|kommun|organisation|"
+            r"funktion|nämnd|myndighet|person|förvaltning|enhet)\w*)\b"
         ),
     ),
 ]
@@ -99,7 +100,7 @@ class QuestionInfo:
     # nothing: "kostnadsfri") | "party" | "reference" (a diarienummer) | "general"
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
-    added: tuple[str, ...] = ()  # the documents' words for the question's everyday phrases
+    added: tuple[str, ...] = ()  # words the documents use for the asker's (searched for too)
 
 
 # everyday phrases and the words agreements and decisions use for the same thing: the phrase's
@@ -107,10 +108,11 @@ class QuestionInfo:
 EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (
         re.compile(
-            r"\b(?:höra av (?:mig|oss|sig)|vända (?:mig|oss|sig)|ringa|mejla|maila|kontakta)\b"
+            r"\b(?:hör(?:a|er)? av (?:mig|oss|sig)|vänd(?:a|er)? (?:mig|oss|sig)|kontakta)\b"
         ),
         ("kontaktperson",),
     ),
+    (re.compile(r"\b(?:mejla|maila|mejlar|mailar|mejlat|mailat)\b"), ("e-post",)),
     (
         re.compile(r"\b(?:skriva|skrev|skrivit|skriver) (?:under|på)\b"),
         ("underskrifter", "undertecknat"),
@@ -127,6 +129,9 @@ EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 
 
+WE = re.compile(r"\b(?:vi|oss|vår|vårt|våra)\b")
+
+
 def analyse(question: str) -> QuestionInfo:
     """Kind and topic words of a question."""
     lower = question.lower()
@@ -137,8 +142,12 @@ def analyse(question: str) -> QuestionInfo:
         for match in pattern.finditer(lower):
             said.update(match.group(0).split())
             added.extend(words)
+    if WE.search(lower) and "kommun" not in lower:
+        added.append("kommunen")  # staff asking "vi" speak for their municipality
     terms = [w for w in content_words(question) if w not in QUESTION_FILLER and w not in said]
     terms += [w for w in added if w not in terms]
+    # the search also looks for the documents' words for the asker's words
+    added += [alt for w in terms for alt in alternatives(w)]
     return QuestionInfo(
         question, kind, tuple(dict.fromkeys(terms)), names_in(question), tuple(added)
     )

@@ -255,3 +255,11 @@ def test_a_reference_question_prefers_the_documents_own_number() -> None:
     )
     assert other.score(Weights()) > own.score(Weights())
     assert choose([other, own], Weights(), 1, kind_first=True) == [own]
+
+
+def test_we_is_the_municipality_and_mejla_is_e_post() -> None:
+    """Staff asking 'vi' mean their municipality; 'mejla KSL' is about e-post, not a contact."""
+    info = analyse("När ska vi mejla KSL vårt besked?")
+    assert "kommunen" in info.terms and "e-post" in info.terms
+    assert "kontaktperson" not in info.terms
+    assert "kommunen" not in analyse("När ska kommunen svara?").added
