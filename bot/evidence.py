@@ -158,7 +158,12 @@ def coined_compounds(info: QuestionInfo, snapshot: IndexSnapshot) -> tuple[str, 
     a concept of its own, which evidence must name or at least touch by one of its parts."""
     lex = snapshot.lexical
     return tuple(
-        t for t in info.terms if stem(t) not in lex.vocab and "-" not in t and lex.analyzer.split(t)
+        t
+        for t in info.terms
+        if stem(t) not in lex.vocab
+        and "-" not in t
+        and t not in lex.analyzer.abbreviations
+        and (lex.analyzer.split(t) or len(t) >= LONG_WORD)
     )
 
 
@@ -257,6 +262,7 @@ KIND_SHARE = 0.9
 # sentence holding it goes first from further down
 STRICT_KINDS = ("date", "day", "reference", "amount", "cost")
 STRICT_KIND_SHARE = 0.6
+LONG_WORD = 9  # letters of a word the documents never use that names a thing of its own
 MIN_STEM = 4  # letters a stem needs to be found inside a compound
 HEAD_SHARE = 0.5  # of a compound's weight, when only its last part is in the text
 CLOSE = 0.8  # normalised sentence similarity that stands in for the question's own words

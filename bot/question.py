@@ -108,7 +108,8 @@ class QuestionInfo:
 EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (
         re.compile(
-            r"\b(?:hör(?:a|er)? av (?:mig|oss|sig)|vänd(?:a|er)? (?:mig|oss|sig)|kontakta)\b"
+            r"\b(?:hör(?:a|er)?(?: jag| vi| man)? av (?:mig|oss|sig)|"
+            r"vänd(?:a|er)?(?: jag| vi| man)? (?:mig|oss|sig)|kontakta)\b"
         ),
         ("kontaktperson",),
     ),

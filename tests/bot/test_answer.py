@@ -188,3 +188,21 @@ def test_a_table_row_answers_only_for_the_organisation_it_names(answerer: Answer
     named = answerer.answer("Vem är studierektor på Röda Korsets Högskola?")
     assert named.answered and "Anna Sjöberg" in named.text
     assert not answerer.answer("Vem är studierektor på Karolinska Institutet?").answered
+
+
+def test_a_thing_no_document_names_is_not_answered_with_something_near_it(
+    answerer: Answerer,
+) -> None:
+    """'friskintyg' is in no document; the sentence about what students do before the VFU
+    period starts is near in topic but does not answer whether one is needed."""
+    answer = answerer.answer("Behöver studenterna lämna ett friskintyg innan VFU-perioden?")
+    assert not answer.answered
+    assert answer.citations
+
+
+def test_everyday_words_find_the_documents_words(answerer: Answerer) -> None:
+    """'högskolan' is what the documents call the lärosäte: the sentence saying the lärosäte
+    decides on grades answers first, before the one about the supervisor's assessment."""
+    answer = answerer.answer("Är det vi eller högskolan som sätter betyg på studenten?")
+    assert answer.answered
+    assert answer.text.startswith("Det är alltid lärosätet som examinerar")
