@@ -110,8 +110,11 @@ class Analyzer:
         return len(word) >= self.MIN_PART and (word in self.vocabulary or stem(word) in self._stems)
 
 
-# a reference number (diarienummer): "KSL/16/0049-24", "SN 2016/0123-7", "FoU NO 2017/012"
-REFERENCE = re.compile(r"\b[A-ZÅÄÖ]{2,6}[ /]?(?:19|20)?\d{2}/\d{1,5}(?:[-:.]\d{1,4})?\b")
+# a reference number (diarienummer): "KSL/16/0049-24", "SN 2016/0123-7", "FoU NO 2017/012" (an
+# organisation's mixed-case abbreviation may lead; "Dnr" does not, it ends in lower case)
+REFERENCE = re.compile(
+    r"\b(?:[A-ZÅÄÖ][a-zåäö]*[A-ZÅÄÖ] )?[A-ZÅÄÖ]{2,6}[ /]?(?:19|20)?\d{2}/\d{1,5}(?:[-:.]\d{1,4})?\b"
+)
 
 # two to four capitalised words in a row, not at a sentence start: "Karolinska Institutet"
 PROPER_NAME_RE = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+){1,3}\b")

@@ -107,6 +107,16 @@ def test_document_metadata() -> None:
     )
 
 
+def test_a_reference_keeps_the_organisations_abbreviation() -> None:
+    """'dnr FoU NO 2017/012' is the number 'FoU NO 2017/012', not 'NO 2017/012'."""
+    from pathlib import Path
+
+    blocks = text_to_blocks(
+        "Plan för uppföljning\nFastställd 2017-04-05, dnr FoU NO 2017/012\n\nPlanen gäller 2017."
+    )
+    assert extract_info(blocks, Path("plan.md")).reference == "FoU NO 2017/012"
+
+
 def test_decision_title_names_organisation_body_and_date() -> None:
     """A protocol headed 'TÄBY KOMMUN' / 'Socialnämnden' is titled 'Täby kommun, socialnämnden
     2016-12-14', the form a citation should read."""
