@@ -258,6 +258,7 @@ def candidates(
 TABLE_ROW = re.compile(r"^[^:;]{1,40}: [^;]+(?:; [^:;]{1,40}: [^;]*)+$")
 COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
 KIND_SHARE = 0.9
+PROSE_SHARE = 0.7  # of a table row's score a prose sentence needs to go before it
 # kinds whose answer must hold what is asked (a "när" answer without a time is declined), so a
 # sentence holding it goes first from further down
 STRICT_KINDS = ("date", "day", "reference", "amount", "cost")
@@ -332,6 +333,19 @@ def choose(
             fitting = []  # the best sentence already holds what was asked
         if fitting:
             ranked = [fitting[0]] + [c for c in ranked if c is not fitting[0]]
+    if ranked and TABLE_ROW.match(ranked[0].sentence):
+        # a sentence saying it in prose reads better than "Nr: 3; Indikator: …; Mått: …"
+        top = ranked[0].score(w)
+        prose = [
+            c
+            for c in ranked[1:]
+            if not TABLE_ROW.match(c.sentence)
+            and (c.kind_ok or not ranked[0].kind_ok)
+            and c.score(w) >= PROSE_SHARE * top
+            and _key_values(ranked[0].sentence) & set(words(c.sentence))
+        ]
+        if prose:
+            ranked = [prose[0]] + [c for c in ranked if c is not prose[0]]
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit:
@@ -351,6 +365,17 @@ def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
     values, since rows of one table share every column name)."""
     a = _said(cand.sentence)
     return any(len(a & (b := _said(c.sentence))) / max(len(a | b), 1) > 0.6 for c in chosen)
+
+
+def _key_values(row: str) -> set[str]:
+    """The numbers and abbreviations among a table row's values ("60", "cku"): a prose sentence
+    that holds one of them says what the row says."""
+    values = COLUMN_NAME.sub(" ", row)
+    return {
+        t.lower()
+        for t in re.findall(r"[\w,.-]+", values)
+        if any(ch.isdigit() for ch in t) or (len(t) >= 2 and t.isupper())
+    } & set(words(values))
 
 
 def _said(sentence: str) -> set[str]:

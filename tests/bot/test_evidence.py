@@ -263,3 +263,42 @@ def test_we_is_the_municipality_and_mejla_is_e_post() -> None:
     assert "kommunen" in info.terms and "e-post" in info.terms
     assert "kontaktperson" not in info.terms
     assert "kommunen" not in analyse("När ska kommunen svara?").added
+
+
+def test_prose_saying_what_a_table_row_says_goes_before_the_row() -> None:
+    """'Målet är att minst 60 procent …' goes before the row 'Nr: 3; …; Målvärde 2019: Minst 60
+    procent' when it scores near it; a prose sentence without the row's values does not."""
+    from bot.evidence import Weights, choose
+
+    row = Candidate(
+        "Nr: 3; Indikator: Handledarutbildning; Målvärde 2019: Minst 60 procent",
+        0,
+        1.0,
+        1.0,
+        1.0,
+        True,
+        True,
+        "amount",
+    )
+    prose = Candidate(
+        "Målet är att minst 60 procent av handledarna ska ha gått utbildningen år 2019.",
+        1,
+        0.9,
+        0.8,
+        0.8,
+        True,
+        True,
+        "amount",
+    )
+    other = Candidate(
+        "Handledarutbildningen ges av lärosätena två gånger per år.",
+        1,
+        0.9,
+        0.8,
+        0.8,
+        True,
+        True,
+        "amount",
+    )
+    assert choose([row, prose], Weights(), 1) == [prose]
+    assert choose([row, other], Weights(), 1) == [row]
