@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.question import QuestionInfo, has_kind
+from bot.question import QuestionInfo, has_kind, has_party_type
 from retrieval.index import IndexSnapshot
 from retrieval.sentences import earlier_in_paragraph
 from retrieval.text import stem, words
@@ -234,7 +234,8 @@ def candidates(
                     context=coverage(
                         info, f"{context} {before[n]} {sentence}", idf, abbreviations, split
                     ),
-                    kind_ok=has_kind(sentence, info.kind),
+                    kind_ok=has_kind(sentence, info.kind)
+                    and (not info.party_type or has_party_type(sentence, info.party_type)),
                     own_reference=bool(hit.doc.reference) and hit.doc.reference in sentence,
                     kind=info.kind,
                     coined_ok=all(

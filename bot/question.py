@@ -101,6 +101,7 @@ class QuestionInfo:
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
     added: tuple[str, ...] = ()  # words the documents use for the asker's (searched for too)
+    party_type: str = ""  # the kind of party asked for: "högskol" of "Vilka högskolor …?"
 
 
 # everyday phrases and the words agreements and decisions use for the same thing: the phrase's
@@ -130,6 +131,9 @@ EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 ]
 
 
+# "Vilka högskolor …?" asks for universities, "Vilken nämnd …?" for a committee
+PARTY_TYPE = re.compile(r"\bvilk(?:a|en|et) (lärosäte|högskol|universitet|kommun|nämnd)")
+UNIVERSITY_NAME = re.compile(r"\b[A-ZÅÄÖ]\w+ (?:Institutet|[Hh]ögskola|universitet)\b|\bKI\b")
 WE = re.compile(r"\b(?:vi|oss|vår|vårt|våra)\b")
 
 
@@ -149,8 +153,14 @@ def analyse(question: str) -> QuestionInfo:
     terms += [w for w in added if w not in terms]
     # the search also looks for the documents' words for the asker's words
     added += [alt for w in terms for alt in alternatives(w)]
+    typed = PARTY_TYPE.search(lower) if kind == "party" else None
     return QuestionInfo(
-        question, kind, tuple(dict.fromkeys(terms)), names_in(question), tuple(added)
+        question,
+        kind,
+        tuple(dict.fromkeys(terms)),
+        names_in(question),
+        tuple(added),
+        typed.group(1) if typed else "",
     )
 
 
@@ -170,6 +180,18 @@ def names_in(question: str) -> tuple[str, ...]:
         if word.split("-")[0] not in GENERIC_CAPS and len(word) >= 2:
             found.append(word)
     return tuple(dict.fromkeys(found))
+
+
+def has_party_type(sentence: str, party_type: str) -> bool:
+    """The sentence names a party of the type asked for: a university by "lärosäte",
+    "högskola", "universitet" or a university's name; a municipality by "kommun" …"""
+    lower = sentence.lower()
+    if party_type in ("lärosäte", "högskol", "universitet"):
+        return bool(
+            re.search(r"lärosäte|högskol|universitet|institutet", lower)
+            or UNIVERSITY_NAME.search(sentence)
+        )
+    return party_type in lower
 
 
 def has_kind(sentence: str, kind: str) -> bool:

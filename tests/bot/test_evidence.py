@@ -302,3 +302,16 @@ def test_prose_saying_what_a_table_row_says_goes_before_the_row() -> None:
     )
     assert choose([row, prose], Weights(), 1) == [prose]
     assert choose([row, other], Weights(), 1) == [row]
+
+
+def test_a_party_question_naming_a_type_needs_a_party_of_that_type() -> None:
+    """'Vilka högskolor …?' is answered by a sentence naming a university, not by one listing
+    municipalities."""
+    from bot.question import has_party_type
+
+    info = analyse("Vilka högskolor har Danderyd avtal med?")
+    assert info.kind == "party" and info.party_type == "högskol"
+    assert has_party_type("Avtalet är tecknat med Karolinska Institutet.", info.party_type)
+    assert has_party_type("Kommunen har avtal med två lärosäten.", info.party_type)
+    assert not has_party_type("Planen gäller Danderyd, Täby och Vaxholm.", info.party_type)
+    assert analyse("Vem ansvarar för planen?").party_type == ""
