@@ -14,6 +14,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("vfu", "praktik", "verksamhetsförlagd"),
     ("särskilda boende", "särskilt boende", "säbo"),
     ("beslut", "avgör", "bestäm"),
+    ("svar", "besked", "ställningstagande"),
     ("betyg", "godkän", "underkän", "examin"),
     ("resor", "resa", "rese", "biljett"),
     ("utbildning", "kurs"),

@@ -12,6 +12,8 @@ def test_a_word_gets_the_documents_words_for_it() -> None:
     assert "lärosäte" in alternatives("högskolan")
     assert "särskilda boende" in alternatives("säbon")
     assert "beslut" in alternatives("avgör")
+    assert "ställningstagande" in alternatives("svarat")  # "svara KSL" = lämna sitt besked
+    assert alternatives("ansvarig") == ()  # "svar" two letters in is no compound head
 
 
 def test_a_compound_keeps_its_other_part() -> None:
