@@ -34,6 +34,7 @@ test: setup
 eval: index
 	$(BIN)/python -m bot eval tests/eval/qa.jsonl --compare
 	$(BIN)/python -m bot eval tests/eval/holdout.jsonl
+	$(BIN)/python -m bot eval tests/eval/blind.jsonl
 	$(BIN)/python scripts/eval_extraction.py tests/eval/extraction.jsonl
 
 bench: index
