@@ -25,7 +25,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             # "när" asks only at the start of the question or of a clause: in "Vem var
             # ordförande när nämnden beslutade?" it is a conjunction
             r"(?:^|[,;:]\s*|\b(?:och|men|så|då)\s+)när\b|"
-            r"\b(vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång tid|"
+            r"\b(vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång\w*|"
             r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
         ),
     ),
@@ -50,7 +50,8 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 DATE_RE = re.compile(
     rf"\b(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+(?:{MONTH_NAMES})|"
     rf"(?:{MONTH_NAMES})|(?:19|20)\d\d|vår(?:en|termin\w*)?|höst(?:en|termin\w*)?|termin\w*|årsskifte\w*|"
-    rf"inom\s+(?:{NUMBER_WORDS}|\d+)\s+\w+|varje\s+år|årlig\w*|två gånger|kvartal\w*|vecka|veckor|"
+    rf"inom\s+(?:{NUMBER_WORDS}|\d+)\s+\w+|(?:{NUMBER_WORDS}|\d+)\s+år|varje\s+år|årlig\w*|"
+    rf"två gånger|kvartal\w*|vecka|veckor|"
     rf"månad\w*|dag(?:ar)?)\b",
     re.IGNORECASE,
 )
@@ -86,7 +87,7 @@ QUESTION_FILLER = frozenset(
     """
     vad vilka vilken vilket vem när hur varför finns står sägs säger enligt
     dokument dokumenten fråga undrar veta berätta gäller behöver ska skall gäller göra
-    mycket många stor ingår länge ofta sent tidigt snart lång långt
+    mycket många stor ingår länge ofta sent tidigt snart lång långt långa
     """.split()
 )
 
@@ -120,13 +121,20 @@ EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         ("underskrifter", "undertecknat"),
     ),
     (re.compile(r"\b(?:drar|dra|kör|köra|sätter|sätta) igång\b"), ("börjar", "start")),
-    (re.compile(r"\b(?:få|får|fick) betalt\b"), ("ersättning",)),
+    (re.compile(r"\b(?:få|får|fick)(?: \w+)? betalt\b"), ("ersättning",)),
     (
         re.compile(r"\b(?:är|blir|vara) (?:ledig|tjänstledig|föräldraledig|borta|frånvarande)\b"),
         ("ersättare",),
     ),
     (re.compile(r"\b(?:hur sent|senast när|sista dag(?:en)?|deadline)\b"), ("senast",)),
     (re.compile(r"\b(?:säga upp|avsluta|bryta) avtalet\b"), ("uppsägning",)),
+    (
+        re.compile(
+            r"\b(?:(?:kliva|kliver|klev|hoppa|hoppar|hoppade) (?:ur|av)|(?:gå|går|gick) ur|"
+            r"lämna (?:avtalet|avsiktsförklaringen|samverkan|samarbetet))\b"
+        ),
+        ("utträde", "uppsägning"),
+    ),
     (re.compile(r"\b(?:tycka till|lämna synpunkter|säga sitt)\b"), ("remiss", "synpunkter")),
 ]
 

@@ -21,6 +21,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("överenskommelse", "avtal", "kontrakt"),
     ("sammanträd", "möte", "träff"),
     ("ersättning", "arvode"),
+    ("betalar", "står för", "bekostar"),  # "Vem betalar …?" = "… står för sina kostnader"
     ("medarbetare", "personal", "anställd"),
 )
 MIN_MODIFIER = 3  # letters before a member for the member to count as a compound's head

@@ -315,3 +315,17 @@ def test_a_party_question_naming_a_type_needs_a_party_of_that_type() -> None:
     assert has_party_type("Kommunen har avtal med två lärosäten.", info.party_type)
     assert not has_party_type("Planen gäller Danderyd, Täby och Vaxholm.", info.party_type)
     assert analyse("Vem ansvarar för planen?").party_type == ""
+
+
+def test_how_long_asks_for_a_duration_and_leaving_is_withdrawal() -> None:
+    """'Hur långa avtal …?' is answered by 'minst två år'; 'kliva ur avsiktsförklaringen' is
+    searched as 'utträde'; 'Vem betalar …?' is covered by '… står för sina kostnader'."""
+    info = analyse("Hur långa avtal får vi skriva?")
+    assert info.kind == "date"
+    assert has_kind("Avtalstiden bör vara minst två år och högst fyra år.", info.kind)
+    assert "utträde" in analyse("Om vi vill kliva ur avsiktsförklaringen, hur gör vi?").terms
+    assert "utträde" not in analyse("Hur går avtalet till?").terms
+    pays = analyse("Vem betalar resan till forum för dialog?")
+    idf = {"betal": 1.0, "res": 1.0, "forum": 1.0, "dialog": 1.0}
+    assert coverage(pays, "Varje part står för sina egna resor till forum för dialog.", idf) == 1.0
+    assert "ersättning" in analyse("Vad får kommunen betalt per vecka?").terms
