@@ -19,6 +19,7 @@ from bot import evidence, texts
 from bot.question import QuestionInfo, analyse, is_follow_up
 from bot.register_answer import register_answer
 from config.settings import Settings
+from retrieval import thesaurus
 from retrieval.embedder import Embedder, load_embedder
 from retrieval.index import IndexSnapshot, current_version, open_current
 from retrieval.search import FusionWeights, HybridSearcher
@@ -73,6 +74,7 @@ class Answerer:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        thesaurus.use_file(settings.answer.thesaurus_file)  # a bad file stops start-up
         emb = settings.embedding
         self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.threads)
         self._lock = threading.Lock()

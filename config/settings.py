@@ -69,6 +69,11 @@ class AnswerSettings(_Group):
         description="Answer confidence (0-1) below which the bot declines to answer.",
     )
     max_sentences: int = Field(default=3, ge=1, le=5, description="Sentences in an answer.")
+    thesaurus_file: Path | None = Field(
+        default=None,
+        description="Text file of more word groups that stand for one another, one group per "
+        "line, words separated by commas (e.g. 'hemtjänst, hemvård').",
+    )
 
 
 class SlackSettings(_Group):

@@ -9,6 +9,10 @@ the word kept when it is more than an inflection ("praktikplatser" -> "vfu-plats
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from retrieval.errors import ConfigError
+
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("lärosäte", "högskol", "universitet"),
     ("vfu", "praktik", "verksamhetsförlagd"),
@@ -24,6 +28,7 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("betalar", "står för", "bekostar"),  # "Vem betalar …?" = "… står för sina kostnader"
     ("medarbetare", "personal", "anställd"),
 )
+_extra: tuple[tuple[str, ...], ...] = ()  # groups from the user's file (use_file)
 MIN_MODIFIER = 3  # letters before a member for the member to count as a compound's head
 INFLECTION = 3  # letters after a member that are only an inflection ("högskol|an")
 
@@ -32,7 +37,7 @@ def alternatives(term: str) -> tuple[str, ...]:
     """The other ways the documents may write a question word, lower case; () when none."""
     term = term.lower()
     out: list[str] = []
-    for group in GROUPS:
+    for group in (*_extra, *GROUPS):
         for member in group:
             at = term.find(member)
             if at < 0 or 0 < at < MIN_MODIFIER:
@@ -47,3 +52,30 @@ def alternatives(term: str) -> tuple[str, ...]:
                     out.append(f"{other}-{rest}")  # "vfu-platser"
             break
     return tuple(dict.fromkeys(out))
+
+
+def read_groups(path: Path) -> tuple[tuple[str, ...], ...]:
+    """Word groups from a text file: one group per line, words separated by commas; blank lines
+    and lines starting with # are skipped. A bad file is a ConfigError naming it and the line."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the thesaurus file ({exc})") from exc
+    groups = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        words = tuple(dict.fromkeys(w.strip().lower() for w in line.split(",") if w.strip()))
+        if len(words) < 2 or any(len(w) < 3 for w in words):
+            raise ConfigError(
+                f"{path}:{number}: a group needs two or more words of at least three letters, "
+                "separated by commas"
+            )
+        groups.append(words)
+    return tuple(groups)
+
+
+def use_file(path: Path | None) -> None:
+    """Use the groups of the user's file (ANSWER_THESAURUS_FILE) before the built-in ones."""
+    global _extra
+    _extra = read_groups(path) if path else ()

@@ -206,3 +206,21 @@ def test_everyday_words_find_the_documents_words(answerer: Answerer) -> None:
     answer = answerer.answer("Är det vi eller högskolan som sätter betyg på studenten?")
     assert answer.answered
     assert answer.text.startswith("Det är alltid lärosätet som examinerar")
+
+
+def test_cli_with_a_bad_thesaurus_file_names_it_and_exits_2(
+    sample_index: Path, tmp_path: Path
+) -> None:
+    """A thesaurus file with a one-word line stops `bot ask` with status 2 and names the line."""
+    bad = tmp_path / "ord.txt"
+    bad.write_text("hemtjänst, hemvård\nentreprenör\n", "utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "Vad gäller?"],
+        cwd=ROOT,
+        env={**os.environ, "INDEX_DIR": str(sample_index), "ANSWER_THESAURUS_FILE": str(bad)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 2
+    assert f"{bad}:2" in out.stderr

@@ -37,3 +37,26 @@ def test_coverage_counts_the_documents_word_and_the_search_gets_it() -> None:
     with_synonym = coverage(info, "Det är lärosätet som sätter betyg.", idf)
     without = coverage(info, "Det är kommunen som sätter betyg.", idf)
     assert with_synonym == 1.0 and without < 1.0
+
+
+def test_a_users_file_adds_groups_and_a_bad_line_is_named(tmp_path) -> None:
+    """'entreprenör, utförare' from the user's file makes 'entreprenören' find 'utförare';
+    a line with one word is a ConfigError naming the file and line."""
+    import pytest
+
+    from retrieval import thesaurus
+    from retrieval.errors import ConfigError
+
+    good = tmp_path / "ord.txt"
+    good.write_text("# egna ord\n\nentreprenör, utförare\n", "utf-8")
+    try:
+        thesaurus.use_file(good)
+        assert "utförare" in alternatives("entreprenören")
+        assert "lärosäte" in alternatives("högskolan")  # the built-in groups still count
+    finally:
+        thesaurus.use_file(None)
+    assert alternatives("entreprenören") == ()
+    bad = tmp_path / "fel.txt"
+    bad.write_text("entreprenör, utförare\nhemtjänst\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"fel.txt:2"):
+        thesaurus.read_groups(bad)
