@@ -167,8 +167,19 @@ def coined_compounds(info: QuestionInfo, snapshot: IndexSnapshot) -> tuple[str, 
     )
 
 
-def _stems(text: str) -> tuple[set[str], str]:
-    return {stem(w) for w in words(text)}, text.lower()
+def touched(
+    coined: tuple[str, ...],
+    text: str,
+    abbreviations: dict[str, str],
+    split: Callable[[str], tuple[str, ...]],
+) -> bool:
+    """Each coined compound, or one of its parts, is in the text."""
+    if not coined:
+        return True
+    stems, lower = {stem(w) for w in words(text)}, text.lower()
+    return all(
+        any(_found(part, stems, lower, abbreviations) for part in (t, *split(t))) for t in coined
+    )
 
 
 def names_present(
@@ -238,13 +249,7 @@ def candidates(
                     and (not info.party_type or has_party_type(sentence, info.party_type)),
                     own_reference=bool(hit.doc.reference) and hit.doc.reference in sentence,
                     kind=info.kind,
-                    coined_ok=all(
-                        any(
-                            _found(part, *_stems(f"{context} {sentence}"), abbreviations)
-                            for part in (t, *split(t))
-                        )
-                        for t in coined
-                    ),
+                    coined_ok=touched(coined, f"{context} {sentence}", abbreviations, split),
                     topic_ok=not asked
                     or coverage(asked, f"{context} {sentence}", idf, abbreviations) > 0,
                     names_ok=names_ok
@@ -336,14 +341,14 @@ def choose(
             ranked = [fitting[0]] + [c for c in ranked if c is not fitting[0]]
     if ranked and TABLE_ROW.match(ranked[0].sentence):
         # a sentence saying it in prose reads better than "Nr: 3; Indikator: …; Mått: …"
-        top = ranked[0].score(w)
+        top, values = ranked[0].score(w), _key_values(ranked[0].sentence)
         prose = [
             c
             for c in ranked[1:]
             if not TABLE_ROW.match(c.sentence)
             and (c.kind_ok or not ranked[0].kind_ok)
             and c.score(w) >= PROSE_SHARE * top
-            and _key_values(ranked[0].sentence) & set(words(c.sentence))
+            and values & set(words(c.sentence))
         ]
         if prose:
             ranked = [prose[0]] + [c for c in ranked if c is not prose[0]]

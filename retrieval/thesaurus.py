@@ -9,6 +9,7 @@ the word kept when it is more than an inflection ("praktikplatser" -> "vfu-plats
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from retrieval.errors import ConfigError
@@ -33,8 +34,10 @@ MIN_MODIFIER = 3  # letters before a member for the member to count as a compoun
 INFLECTION = 3  # letters after a member that are only an inflection ("högskol|an")
 
 
+@lru_cache(maxsize=4096)
 def alternatives(term: str) -> tuple[str, ...]:
-    """The other ways the documents may write a question word, lower case; () when none."""
+    """The other ways the documents may write a question word, lower case; () when none.
+    Memoised: it is asked for every topic word of every candidate sentence."""
     term = term.lower()
     out: list[str] = []
     for group in (*_extra, *GROUPS):
@@ -79,3 +82,4 @@ def use_file(path: Path | None) -> None:
     """Use the groups of the user's file (ANSWER_THESAURUS_FILE) before the built-in ones."""
     global _extra
     _extra = read_groups(path) if path else ()
+    alternatives.cache_clear()
