@@ -194,12 +194,10 @@ def has_party_type(sentence: str, party_type: str) -> bool:
     """The sentence names a party of the type asked for: a university by "lärosäte",
     "högskola", "universitet" or a university's name; a municipality by "kommun" …"""
     lower = sentence.lower()
-    if party_type in ("lärosäte", "högskol", "universitet"):
-        return bool(
-            re.search(r"lärosäte|högskol|universitet|institutet", lower)
-            or UNIVERSITY_NAME.search(sentence)
-        )
-    return party_type in lower
+    same = (party_type, *alternatives(party_type))  # the thesaurus's group: lärosäte = högskola
+    if any(word in lower for word in same):
+        return True
+    return "lärosäte" in same and bool("institutet" in lower or UNIVERSITY_NAME.search(sentence))
 
 
 def has_kind(sentence: str, kind: str) -> bool:
