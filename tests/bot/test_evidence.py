@@ -6,6 +6,21 @@ from bot.evidence import Candidate, coverage
 from bot.question import analyse, has_kind
 
 ABBREVIATIONS = {"ki": "karolinska institutet"}
+
+
+def _assert_capped_unless_close(flag: str, kind: str, dense_low: float, dense_close: float) -> None:
+    """The best sentence lacking `flag` caps the confidence unless it is a close match; with the
+    flag it does not."""
+    from bot.evidence import CAPPED, confidence
+
+    def best(ok: bool, dense: float) -> Candidate:
+        return Candidate("x", 0, dense, 0.7, 0.7, True, True, kind, **{flag: ok})
+
+    assert confidence(best(False, dense_low)) == CAPPED
+    assert confidence(best(False, dense_close)) > CAPPED
+    assert confidence(best(True, dense_low)) > CAPPED
+
+
 IDF = {"uppsägningstid": 2.0, "avtal": 1.0, "karolinska": 3.0, "institutet": 3.0}
 
 
@@ -92,19 +107,13 @@ def test_nar_inside_a_question_is_a_conjunction() -> None:
 def test_the_topic_beyond_the_names_must_be_covered() -> None:
     """Evidence that only shares the names ('Karolinska Institutet') and not what is asked
     about them ('rektor') caps the confidence, unless the sentence is a very close match."""
-    from bot.evidence import CAPPED, Candidate, beyond_names, confidence
+    from bot.evidence import beyond_names
 
     info = analyse("Vem är rektor på Karolinska Institutet?")
     asked = beyond_names(info)
     assert asked is not None and asked.terms == ("rektor",)
     assert beyond_names(analyse("När ska kommunen svara?")) is None  # no names: nothing to split
-
-    def best(topic_ok: bool, dense: float) -> Candidate:
-        return Candidate("x", 0, dense, 0.7, 0.7, True, True, "party", topic_ok=topic_ok)
-
-    assert confidence(best(False, 0.5)) == CAPPED
-    assert confidence(best(False, 0.95)) > CAPPED
-    assert confidence(best(True, 0.5)) > CAPPED
+    _assert_capped_unless_close("topic_ok", "party", dense_low=0.5, dense_close=0.95)
 
 
 def test_table_rows_are_recognised_as_records() -> None:
@@ -220,14 +229,7 @@ def test_an_answer_of_the_asked_kind_goes_first_from_further_down() -> None:
 def test_a_compound_no_document_uses_must_be_touched_by_the_evidence() -> None:
     """'lönetillägg' is in no document; evidence that names neither it nor 'lön' nor 'tillägg'
     does not answer a question about it (unless the sentence is a close match)."""
-    from bot.evidence import CAPPED, confidence
-
-    def best(coined_ok: bool, dense: float) -> Candidate:
-        return Candidate("x", 0, dense, 0.7, 0.7, True, True, "amount", coined_ok=coined_ok)
-
-    assert confidence(best(False, 0.6)) == CAPPED
-    assert confidence(best(False, 0.9)) > CAPPED
-    assert confidence(best(True, 0.6)) > CAPPED
+    _assert_capped_unless_close("coined_ok", "amount", dense_low=0.6, dense_close=0.9)
 
 
 def test_everyday_phrases_are_searched_with_the_documents_words() -> None:
