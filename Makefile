@@ -8,7 +8,7 @@ MODEL_STAMP := models/multilingual-e5-small/.converted
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup index run test eval bench lint clean
+.PHONY: setup index eval-index run test eval train bench lint clean
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -31,11 +31,27 @@ run: index
 test: setup
 	$(BIN)/python -m pytest -q
 
-eval: index
+# the sample corpus with the real documents and the domain document beside the checkout
+REAL := ../shared/real-corpus/docs
+EVAL_INDEX := var/eval-index
+DEV_SETS := $(wildcard tests/eval/real/eval_*.jsonl) $(wildcard tests/eval/real/train_*.jsonl) \
+	tests/eval/qa.jsonl tests/eval/holdout.jsonl tests/eval/blind.jsonl
+
+eval-index: setup
+	@if [ -d $(REAL) ]; then $(BIN)/python -m ingest corpus $(REAL) ../shared/domain \
+		--index $(EVAL_INDEX) || [ $$? -eq 1 ]; \
+	else echo "skipped: $(REAL) is absent, so the real-document index is not built"; fi
+
+eval: index eval-index
 	$(BIN)/python -m bot eval tests/eval/qa.jsonl --compare
 	$(BIN)/python -m bot eval tests/eval/holdout.jsonl
 	$(BIN)/python -m bot eval tests/eval/blind.jsonl
+	@if [ -d $(REAL) ]; then $(BIN)/python -m bot eval --cv --index $(EVAL_INDEX) $(DEV_SETS); \
+	else echo "skipped: $(REAL) is absent, so the grouped cross-validation is not run"; fi
 	$(BIN)/python scripts/eval_extraction.py tests/eval/extraction.jsonl
+
+train: eval-index
+	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv
 
 bench: index
 	$(BIN)/python scripts/bench.py

@@ -1,9 +1,12 @@
-"""question -> Answer: hybrid retrieval, the best evidence sentences, or a reasoned decline.
+"""question -> Answer: hybrid retrieval, a learned ranking of candidate sentences, a learned
+decision to answer or decline.
 
 No generative model runs offline, so an answer is the one to three sentences of the corpus
-that best answer the question, each with a citation marker. The answer is given only when the
-evidence covers the question's topic words and contains what the question asks for (a date for
-"när", a party for "vem", an amount for "hur mycket").
+that best answer the question, each with a citation marker. The pipeline has named stages:
+analyse the question (`bot.question`) -> retrieve passages (hybrid search, and the register's
+deadlines for a 'när' question) -> candidate sentences with one feature vector each
+(`bot.features`) -> rank them and decide (`bot.model`, trained by scripts/train_answerer.py).
+`Answerer.candidates` is the one code path to the features, used by answering and training.
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 
-from bot import evidence, texts
-from bot.question import QuestionInfo, analyse, is_follow_up
+from bot import evidence, features, texts
+from bot.model import DECIDER_NAMES, AnswerModel, load, sigmoid
+from bot.question import Kind, QuestionInfo, analyse, is_follow_up
 from bot.register_answer import register_answer
 from config.settings import Settings
 from retrieval import thesaurus
@@ -27,10 +33,33 @@ from retrieval.types import Answer, Citation, ScoredChunk
 
 log = logging.getLogger(__name__)
 MAX_QUOTE = 400
-WEIGHTS = evidence.Weights()  # chosen with scripts/tune_answer.py
-RERANK_POOL = 10  # hits whose sentences are scored; the best top_k become the sources
-UNKNOWN_SHARE = 0.5  # share of topic words unknown to the corpus above which nothing is answered
+RERANK_POOL = 12  # passages whose sentences are candidates; the best top_k become the sources
 DEADLINE_COVERAGE = 0.34  # share of a "när" question's topic words a register deadline must hold
+# a further sentence joins the answer when its ranker log-odds are within this of the best one's
+# (a presentation choice, not a decision: the decider has already said the best one answers)
+FURTHER_WITHIN = 1.0
+# signals that, when they decide a decline, mean the documents touch the topic but lack the detail
+DETAIL_SIGNALS = frozenset({"kind_held", "kind_asked", "topic_missing", "coined_missing"})
+
+
+class Reason(StrEnum):
+    """Why a question was declined ("" when it was answered)."""
+
+    ANSWERED = ""
+    EMPTY = "empty"
+    NO_RELEVANT = "no_relevant"
+    NOT_STATED = "not_stated"
+
+
+@dataclass
+class Retrieved:
+    """A question's candidates and their features: what the model ranks and decides on."""
+
+    info: QuestionInfo
+    hits: list[ScoredChunk]
+    query: features.Query
+    cands: list[features.Candidate]
+    x: np.ndarray  # (len(cands), len(features.NAMES))
 
 
 def deadline_hits(
@@ -60,27 +89,40 @@ def deadline_hits(
     return out
 
 
-def _rerank(hits: list[ScoredChunk], cands: list[evidence.Candidate], k: int) -> list[ScoredChunk]:
-    """The k hits whose best sentence scores highest, best first (ties keep search order)."""
-    best: dict[int, float] = {}
-    for c in cands:
-        best[c.hit] = max(best.get(c.hit, 0.0), c.score(WEIGHTS))
-    order = sorted(range(len(hits)), key=lambda i: (-best.get(i, 0.0), i))[:k]
-    return [hits[i] for i in order]
-
-
 class Answerer:
     """Loads the model and the index once; reloads the index when a new version is published."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        model: AnswerModel | None = None,
+        load_model: bool = True,
+    ) -> None:
         self.settings = settings
         thesaurus.use_file(settings.answer.thesaurus_file)  # a bad file stops start-up
+        self._model = model
         emb = settings.embedding
         self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.threads)
         self._lock = threading.Lock()
         self._folder: Path | None = None
         self._searcher: HybridSearcher | None = None
         self.searcher()  # fail at start-up, not at the first question
+        if model is None and load_model:
+            self._model = load()
+
+    @property
+    def model(self) -> AnswerModel:
+        """The answer model, read from its file on first use (training needs none)."""
+        if self._model is None:
+            self._model = load()
+        return self._model
+
+    @property
+    def threshold(self) -> float:
+        """ANSWER_THRESHOLD when set, else the one trained with the model."""
+        configured = self.settings.answer.threshold
+        return self.model.threshold if configured is None else configured
 
     def searcher(self) -> HybridSearcher:
         """The searcher for the published version, reloaded when CURRENT moved."""
@@ -104,15 +146,10 @@ class Answerer:
         """The index version in use."""
         return self.searcher().snapshot
 
-    def answer(self, question: str, history: Sequence[str] = ()) -> Answer:
-        """Answer one question; `history` holds earlier questions of the same conversation."""
-        question = " ".join(question.split())
-        if not question:
-            return Answer(question, False, texts.EMPTY_QUESTION, reason="empty")
-        if not history and (routed := register_answer(question, self.snapshot)):
-            return routed
+    def candidates(self, question: str, history: Sequence[str] = ()) -> Retrieved:
+        """Analyse, retrieve, and compute every candidate sentence's features."""
         info = analyse(question)
-        query = question
+        query = info.text  # chat shorthand written out
         if history and is_follow_up(question):
             query = f"{history[-1]} {question}"
             merged = analyse(query)
@@ -122,59 +159,100 @@ class Answerer:
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
         # the lexical side also searches the documents' words for the question's everyday phrases
         hits = searcher.search(" ".join([query, *info.added]), pool, query_vector=vector)
-        if info.kind in ("date", "day"):
+        if info.kind in (Kind.DATE, Kind.DAY):
             hits += deadline_hits(info, searcher.snapshot, {h.position for h in hits})
-        return self._compose(info, hits, searcher, vector)
+        q = features.query(info, hits, searcher.snapshot)
+        cands = features.candidates(q, vector)
+        return Retrieved(info, hits, q, cands, features.matrix(q, cands))
 
-    def _compose(
-        self,
-        info: QuestionInfo,
-        hits: list[ScoredChunk],
-        searcher: HybridSearcher,
-        vector: np.ndarray,
-    ) -> Answer:
-        question = info.text
-        if not hits:
-            return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason="no_relevant")
-        positions = [h.position for h in hits]
-        cands = evidence.candidates(info, hits, positions, searcher.snapshot, vector, len(hits))
-        chosen = evidence.choose(
-            cands, WEIGHTS, self.settings.answer.max_sentences, kind_first=info.kind != "general"
-        )
-        ranked = _rerank(hits, cands, self.settings.retrieval.top_k)
-        conf = evidence.confidence(chosen[0]) if chosen else 0.0
-        if evidence.unknown_share(info, searcher.snapshot) >= UNKNOWN_SHARE:
-            conf = min(conf, evidence.CAPPED)  # mostly words the documents never use
-        debug = {
-            "confidence": conf,
-            "dense": hits[0].dense,
-            "context": chosen[0].context if chosen else 0.0,
-        }
-        if conf < self.settings.answer.threshold:
-            return _decline(info, hits, ranked, chosen, debug)
+    def answer(self, question: str, history: Sequence[str] = (), explain: bool = False) -> Answer:
+        """Answer one question; `history` holds earlier questions of the same conversation."""
+        question = " ".join(question.split())
+        if not question:
+            return Answer(question, False, texts.EMPTY_QUESTION, reason=Reason.EMPTY)
+        if not history and (routed := register_answer(question, self.snapshot)):
+            return routed
+        found = self.candidates(question, history)
+        if not found.cands:
+            return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason=Reason.NO_RELEVANT)
+        return self.compose(found, explain)
+
+    def compose(self, found: Retrieved, explain: bool = False) -> Answer:
+        """Rank the candidates, decide, and write the answer or the decline."""
+        model, hits = self.model, found.hits
+        scores = model.rank(found.x)
+        row = model.decision_row(found.x, scores)
+        p = model.answers(row)
+        chosen = choose(found.cands, scores, self.settings.answer.max_sentences)
+        ranked = _rerank(hits, found.cands, scores, self.settings.retrieval.top_k)
+        best = int(np.argmax(scores))
+        contributions = model.decider.contributions(row)
+        signal = min(contributions, key=contributions.__getitem__)
+        debug = {"confidence": p, "dense": hits[0].dense, "rank": float(sigmoid(scores[best]))}
+        details: dict[str, object] = {}
+        if explain:
+            details = {
+                "answer_probability": round(p, 4),
+                "threshold": self.threshold,
+                "decider": _rounded(contributions, row, DECIDER_NAMES),
+                "ranker": _rounded(
+                    model.ranker.contributions(found.x[best]), found.x[best], features.NAMES
+                ),
+            }
+        if p < self.threshold:
+            related = found.x[best][features.NAMES.index("coverage_context")] >= 0.5
+            reason = (
+                Reason.NOT_STATED if related or signal in DETAIL_SIGNALS else Reason.NO_RELEVANT
+            )
+            text = (
+                texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[found.info.kind])
+                if reason is Reason.NOT_STATED
+                else texts.DECLINE_NO_RELEVANT
+            )
+            top = found.cands[best]
+            cites = _citations(ranked, [(hits[top.hit], top.sentence)])
+            return Answer(found.info.text, False, text, cites, reason, debug, signal, details)
         cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen])
         order = {c.chunk_id: c.n for c in cites}
         parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
-        return Answer(question, True, " ".join(parts), cites, "", debug)
+        return Answer(found.info.text, True, " ".join(parts), cites, "", debug, "", details)
 
 
-def _decline(
-    info: QuestionInfo,
-    hits: list[ScoredChunk],
-    ranked: list[ScoredChunk],
-    chosen: list[evidence.Candidate],
-    debug: dict[str, float],
-) -> Answer:
-    """A decline that says why, with the closest passages (the best sentence's first)."""
-    related = bool(chosen) and chosen[0].context >= 0.5
-    reason = "not_stated" if related else "no_relevant"
-    text = (
-        texts.DECLINE_NOT_STATED.format(what=texts.WHAT_BY_KIND[info.kind])
-        if related
-        else texts.DECLINE_NO_RELEVANT
-    )
-    cites = _citations(ranked, [(hits[chosen[0].hit], chosen[0].sentence)] if chosen else [])
-    return Answer(info.text, False, text, cites, reason, debug)
+def _rounded(
+    contributions: dict[str, float], row: np.ndarray, names: tuple[str, ...]
+) -> list[dict[str, object]]:
+    """Each feature's value and contribution, largest contribution (either sign) first."""
+    items = [
+        {"feature": n, "value": round(float(v), 4), "contribution": round(contributions[n], 4)}
+        for n, v in zip(names, row, strict=True)
+    ]
+    return sorted(items, key=lambda d: -abs(float(d["contribution"])))  # type: ignore[arg-type]
+
+
+def choose(
+    cands: list[features.Candidate], scores: np.ndarray, limit: int
+) -> list[features.Candidate]:
+    """The best candidate and up to limit-1 more scoring within FURTHER_WITHIN of it that do
+    not repeat one already chosen."""
+    order = np.argsort(-scores, kind="stable")
+    chosen: list[features.Candidate] = []
+    for i in order:
+        if len(chosen) >= limit or (chosen and scores[i] < scores[order[0]] - FURTHER_WITHIN):
+            break
+        if not chosen or not evidence.repeats(cands[i].sentence, [c.sentence for c in chosen]):
+            chosen.append(cands[i])
+    return chosen
+
+
+def _rerank(
+    hits: list[ScoredChunk], cands: list[features.Candidate], scores: np.ndarray, k: int
+) -> list[ScoredChunk]:
+    """The k hits whose best sentence scores highest, best first (ties keep search order)."""
+    best: dict[int, float] = {}
+    for c, s in zip(cands, scores, strict=True):
+        best[c.hit] = max(best.get(c.hit, -np.inf), float(s))
+    order = sorted(range(len(hits)), key=lambda i: (-best.get(i, -np.inf), i))[:k]
+    return [hits[i] for i in order]
 
 
 def _citations(

@@ -25,8 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; none = read stdin")
     ask.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument(
+        "--explain", action="store_true", help="with --json: each feature's contribution"
+    )
     ev = sub.add_parser("eval", help="measure retrieval and answers on a labelled set")
-    ev.add_argument("file", type=Path, help="JSONL file of labelled questions")
+    ev.add_argument("file", type=Path, nargs="+", help="JSONL files of labelled questions")
+    ev.add_argument(
+        "--cv",
+        action="store_true",
+        help="cross-validate the answer model grouped by document (trains a model per fold)",
+    )
     ev.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ev.add_argument("--details", action="store_true", help="print every miss")
@@ -113,7 +121,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     else:
         questions = (line for line in sys.stdin if line.strip())
     for question in questions:
-        answer = answerer.answer(question)
+        answer = answerer.answer(question, explain=args.explain)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -153,17 +161,23 @@ def console(answer_fn: Callable[..., Answer]) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluate import evaluate, format_report
+    from evaluation.run import is_span_set, run_sets
 
     answerer = _answerer(settings)
-    report = evaluate(args.file, answerer)
-    print(
-        json.dumps(report.metrics, indent=2) if args.json else format_report(report, args.details)
-    )
-    if args.compare:
-        from bot.compare import compare, format_rows
+    if args.cv or any(is_span_set(f) for f in args.file):
+        return run_sets(answerer, args.file, cv=args.cv, as_json=args.json)
+    for file in args.file:
+        report = evaluate(file, answerer)
+        print(
+            json.dumps(report.metrics, indent=2)
+            if args.json
+            else format_report(report, args.details)
+        )
+        if args.compare:
+            from bot.compare import compare, format_rows
 
-        print("\nRetrieval by method (answerable questions):")
-        print(format_rows(compare(args.file, answerer.searcher(), settings.retrieval.top_k)))
+            print("\nRetrieval by method (answerable questions):")
+            print(format_rows(compare(file, answerer.searcher(), settings.retrieval.top_k)))
     return 0
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
+from retrieval.lexicon import lexicon
 from retrieval.text import REFERENCE, content_words
 from retrieval.thesaurus import alternatives
 
@@ -16,35 +18,22 @@ NUMBER_WORDS = (
     "femtio|hundra|tusen|halv|dubbel"
 )
 
-KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("reference", re.compile(r"\b(dnr|diarienr|diarienumm?ret|diarienummer|ärendenummer)\b")),
-    ("day", re.compile(r"\b(vilket datum|vilken dag|vilka datum|vilka dagar|datumet)\b")),
-    (
-        "date",
-        re.compile(
-            # "när" asks only at the start of the question or of a clause: in "Vem var
-            # ordförande när nämnden beslutade?" it is a conjunction
-            r"(?:^|[,;:]\s*|\b(?:och|men|så|då)\s+)när\b|"
-            r"\b(vilket datum|vilken dag|senast|deadline|sista dag|hur länge|hur lång\w*|"
-            r"tidsgräns|datum|inom vilken|vilket år|vilken månad|hur ofta|giltig|gäller .*till)\b"
-        ),
-    ),
-    ("cost", re.compile(r"\b(kostar|kostnad\w*|avgift\w*|pris\w*|vad betalar)\b")),
-    (
-        "amount",
-        re.compile(
-            r"\b(hur mycket|hur många|hur stor|belopp|ersättning|antal|summa|"
-            r"vilket belopp|procent|kronor)\b"
-        ),
-    ),
-    (
-        "party",
-        re.compile(
-            r"\b(vem|vems|vilka ingår|vilka har|"
-            r"vilk(?:a|en|et) (?:part|aktör|lärosäte|högskol|universitet|kommun|organisation|"
-            r"funktion|nämnd|myndighet|person|förvaltning|enhet)\w*)\b"
-        ),
-    ),
+
+class Kind(StrEnum):
+    """What a question asks for; the answer's sentence should hold one."""
+
+    DAY = "day"  # a calendar day ("vilket datum")
+    DATE = "date"  # any time ("när", "senast")
+    DURATION = "duration"  # a period ("hur länge", "hur lång uppsägningstid")
+    AMOUNT = "amount"  # a number ("hur många", "hur mycket")
+    COST = "cost"  # an amount of money, or nothing ("kostnadsfri")
+    PARTY = "party"  # who ("vem", "vilken nämnd")
+    REFERENCE = "reference"  # a diarienummer
+    GENERAL = "general"  # anything else
+
+
+KIND_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
+    (Kind(kind), pattern) for kind, pattern in lexicon().kinds
 ]
 
 DATE_RE = re.compile(
@@ -53,6 +42,13 @@ DATE_RE = re.compile(
     rf"inom\s+(?:{NUMBER_WORDS}|\d+)\s+\w+|(?:{NUMBER_WORDS}|\d+)\s+år|varje\s+år|årlig\w*|"
     rf"två gånger|kvartal\w*|vecka|veckor|"
     rf"månad\w*|dag(?:ar)?)\b",
+    re.IGNORECASE,
+)
+# a period: "tre månader", "två år", "tills vidare", "2017–2019", "från 1 januari till …"
+DURATION_RE = re.compile(
+    rf"\b(?:(?:{NUMBER_WORDS}|\d+)\s+(?:\w+\s+)?(?:år|månader|månad|veckor|vecka|dagar|dag|"
+    rf"timmar|terminer|termin|läsår)|tills\s+vidare|t\.o\.m\.|till\s+och\s+med|"
+    rf"(?:19|20)\d\d\s*[–-]\s*(?:19|20)?\d\d|från\s+.{{3,40}}?\s+till)\b",
     re.IGNORECASE,
 )
 # a quantity: a number that is not a year or a date, or a number word above one
@@ -82,14 +78,7 @@ PARTY_RE = re.compile(
     r"[A-ZÅÄÖ][a-zåäö]+(?:, [A-ZÅÄÖ][a-zåäö]+)+)\b"  # a list of names: "Danderyd, Täby"
 )
 
-# words that only say how the question is put; they are not what must be found
-QUESTION_FILLER = frozenset(
-    """
-    vad vilka vilken vilket vem när hur varför finns står sägs säger enligt
-    dokument dokumenten fråga undrar veta berätta gäller behöver ska skall gäller göra
-    mycket många stor ingår länge ofta sent tidigt snart lång långt långa
-    """.split()
-)
+QUESTION_FILLER = lexicon().question_filler  # retrieval/lexicon.toml
 
 
 @dataclass(frozen=True)
@@ -97,46 +86,15 @@ class QuestionInfo:
     """What the question asks for and the words that carry its topic."""
 
     text: str
-    kind: str  # "day" (a calendar date) | "date" (any time) | "amount" | "cost" (an amount or
-    # nothing: "kostnadsfri") | "party" | "reference" (a diarienummer) | "general"
+    kind: Kind
     terms: tuple[str, ...]  # content words, lower case, question fillers removed
     names: tuple[str, ...] = ()  # names and abbreviations the evidence must mention
     added: tuple[str, ...] = ()  # words the documents use for the asker's (searched for too)
     party_type: str = ""  # the kind of party asked for: "högskol" of "Vilka högskolor …?"
 
 
-# everyday phrases and the words agreements and decisions use for the same thing: the phrase's
-# own words are left out of the topic, the documents' words are added to it and to the search
-EVERYDAY: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (
-        re.compile(
-            r"\b(?:hör(?:a|er)?(?: jag| vi| man)? av (?:mig|oss|sig)|"
-            r"vänd(?:a|er)?(?: jag| vi| man)? (?:mig|oss|sig)|kontakta)\b"
-        ),
-        ("kontaktperson",),
-    ),
-    (re.compile(r"\b(?:mejla|maila|mejlar|mailar|mejlat|mailat)\b"), ("e-post",)),
-    (
-        re.compile(r"\b(?:skriva|skrev|skrivit|skriver) (?:under|på)\b"),
-        ("underskrifter", "undertecknat"),
-    ),
-    (re.compile(r"\b(?:drar|dra|kör|köra|sätter|sätta) igång\b"), ("börjar", "start")),
-    (re.compile(r"\b(?:få|får|fick)(?: \w+)? betalt\b"), ("ersättning",)),
-    (
-        re.compile(r"\b(?:är|blir|vara) (?:ledig|tjänstledig|föräldraledig|borta|frånvarande)\b"),
-        ("ersättare",),
-    ),
-    (re.compile(r"\b(?:hur sent|senast när|sista dag(?:en)?|deadline)\b"), ("senast",)),
-    (re.compile(r"\b(?:säga upp|avsluta|bryta) avtalet\b"), ("uppsägning",)),
-    (
-        re.compile(
-            r"\b(?:(?:kliva|kliver|klev|hoppa|hoppar|hoppade) (?:ur|av)|(?:gå|går|gick) ur|"
-            r"lämna (?:avtalet|avsiktsförklaringen|samverkan|samarbetet))\b"
-        ),
-        ("utträde", "uppsägning"),
-    ),
-    (re.compile(r"\b(?:tycka till|lämna synpunkter|säga sitt)\b"), ("remiss", "synpunkter")),
-]
+# everyday phrases and the documents' words for them (retrieval/lexicon.toml)
+EVERYDAY = lexicon().everyday
 
 
 # "Vilka högskolor …?" asks for universities, "Vilken nämnd …?" for a committee
@@ -145,10 +103,43 @@ UNIVERSITY_NAME = re.compile(r"\b[A-ZÅÄÖ]\w+ (?:Institutet|[Hh]ögskola|unive
 WE = re.compile(r"\b(?:vi|oss|vår|vårt|våra)\b")
 
 
+FOLD = str.maketrans("åäöé", "aaoe")
+
+
+def fold(text: str) -> str:
+    """Lower case with å/ä/ö as a/a/o, as staff type on keyboards without them."""
+    return text.lower().translate(FOLD)
+
+
+FILLER = frozenset(fold(w) for w in QUESTION_FILLER)
+# each kind's pattern also as it reads typed without å/ä/ö ("nar", "hur lange")
+FOLDED_PATTERNS = [(k, re.compile(p.pattern.translate(FOLD))) for k, p in KIND_PATTERNS]
+
+
+def kind_of(lower: str) -> Kind:
+    """The first kind whose pattern the question matches, with or without å/ä/ö."""
+    for (kind, pattern), (_, folded) in zip(KIND_PATTERNS, FOLDED_PATTERNS, strict=True):
+        if pattern.search(lower) or folded.search(fold(lower)):
+            return kind
+    return Kind.GENERAL
+
+
+SHORTHAND = re.compile(
+    r"(?<![\w-])(" + "|".join(map(re.escape, lexicon().shorthand)) + r")(?![\w-])", re.IGNORECASE
+)
+
+
+def expand_shorthand(question: str) -> str:
+    """The question with chat shorthand written out ("hur mkt" -> "hur mycket")."""
+    short = lexicon().shorthand
+    return SHORTHAND.sub(lambda m: short.get(m.group(1).lower(), m.group(1)), question)
+
+
 def analyse(question: str) -> QuestionInfo:
     """Kind and topic words of a question."""
+    question = expand_shorthand(question)
     lower = question.lower()
-    kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(lower)), "general")
+    kind = kind_of(lower)
     said: set[str] = set()
     added: list[str] = []
     for pattern, words in EVERYDAY:
@@ -157,7 +148,7 @@ def analyse(question: str) -> QuestionInfo:
             added.extend(words)
     if WE.search(lower) and "kommun" not in lower:
         added.append("kommunen")  # staff asking "vi" speak for their municipality
-    terms = [w for w in content_words(question) if w not in QUESTION_FILLER and w not in said]
+    terms = [w for w in content_words(question) if fold(w) not in FILLER and w not in said]
     terms += [w for w in added if w not in terms]
     # the search also looks for the documents' words for the asker's words
     added += [alt for w in terms for alt in alternatives(w)]
@@ -173,7 +164,7 @@ def analyse(question: str) -> QuestionInfo:
 
 
 NAME_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][\wåäöÅÄÖ]+(?:[-:][\wåäö]+)?)")
-GENERIC_CAPS = frozenset({"vfu", "jag", "vi", "ni", "hur", "vad", "när", "vem", "vilka"})
+GENERIC_CAPS = lexicon().not_names
 
 
 YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
@@ -202,6 +193,8 @@ def has_party_type(sentence: str, party_type: str) -> bool:
 
 def has_kind(sentence: str, kind: str) -> bool:
     """True when the sentence contains what a question of this kind asks for."""
+    if kind == Kind.DURATION:
+        return bool(DURATION_RE.search(sentence))
     if kind == "date":
         return bool(DATE_RE.search(sentence))
     if kind == "day":

@@ -20,9 +20,11 @@ OBLIGATIONS_Q = re.compile(
     re.IGNORECASE,
 )
 DEADLINES_Q = re.compile(
-    r"^vilka\s+(?:deadlines?|sista datum|tidsfrister|inlämningsdatum)\s+"
-    r"(?:har\s+\w+\s+|finns\s+(?:det\s+)?)?"
-    r"(?:i|under)\s+(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<year>(?:19|20)\d\d))?\s*\??$",
+    r"^(?:vilka|vad (?:har vi för|finns det för))\s+"
+    r"(?:deadlines?|sista datum|tidsfrister|inlämningsdatum)\s*"
+    r"(?:har\s+\w+\s*|finns\s+(?:det\s*)?)?"
+    r"(?:(?:i|under)\s+(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<year>(?:19|20)\d\d))?)?"
+    r"\s*\??$",
     re.IGNORECASE,
 )
 # "Vad är vi skyldiga att göra enligt avtalet?", "Vad måste kommunen göra?", "Vad ska vi göra?"
@@ -55,6 +57,9 @@ def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
         items = _from_source(items, source, snapshot)
         return _obligations(question, party, items, snapshot) if items else None
     if m := DEADLINES_Q.match(question):
+        if not m.group("month"):  # "Vilka deadlines har vi?": all of them
+            due = list(snapshot.deadlines())
+            return _deadlines(question, due, snapshot, "") if due else None
         month = MONTHS.index(m.group("month").lower()) + 1
         year = int(m.group("year")) if m.group("year") else None
         due = [d for d in snapshot.deadlines() if _in_month(d, month, year)]
@@ -131,10 +136,13 @@ def _one_line(text: str) -> str:
     return f"{head.rstrip(':')} {'; '.join(items)}" if items else head
 
 
-def _deadlines(question: str, items: list[Deadline], snapshot: IndexSnapshot) -> Answer:
+def _deadlines(
+    question: str, items: list[Deadline], snapshot: IndexSnapshot, when: str = " den månaden"
+) -> Answer:
     shown = items[:MAX_ITEMS]
     noun = "deadline" if len(items) == 1 else "deadlines"
-    lines = [f"Dokumenten nämner {len(items)} {noun} den månaden:"]
+    more = f" (de {MAX_ITEMS} första visas)" if len(items) > MAX_ITEMS else ""
+    lines = [f"Dokumenten nämner {len(items)} {noun}{when}{more}:"]
     for n, d in enumerate(shown, 1):
         when = d.date or f"{d.month_day} varje år"
         party = f"{d.party}: " if d.party else ""

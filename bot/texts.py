@@ -11,6 +11,7 @@ DECLINE_NOT_STATED = (
 WHAT_BY_KIND = {
     "day": "något datum för det du frågar om",
     "date": "något datum eller någon tidsgräns för det du frågar om",
+    "duration": "hur länge det gäller eller pågår",
     "party": "vem som ansvarar för det du frågar om",
     "amount": "något belopp eller antal för det du frågar om",
     "cost": "någon kostnad för det du frågar om",

@@ -62,11 +62,12 @@ class RetrievalSettings(_Group):
 class AnswerSettings(_Group):
     """Extractive answers and when to decline."""
 
-    threshold: float = Field(
-        default=0.42,
+    threshold: float | None = Field(
+        default=None,
         ge=0,
         le=1,
-        description="Answer confidence (0-1) below which the bot declines to answer.",
+        description="Probability (0-1) that the best sentence answers, below which the bot "
+        "declines; unset = the threshold trained with the answer model (bot/answer_model.json).",
     )
     max_sentences: int = Field(default=3, ge=1, le=5, description="Sentences in an answer.")
     thesaurus_file: Path | None = Field(

@@ -13,22 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from retrieval.errors import ConfigError
+from retrieval.lexicon import lexicon
 
-GROUPS: tuple[tuple[str, ...], ...] = (
-    ("lärosäte", "högskol", "universitet"),
-    ("vfu", "praktik", "verksamhetsförlagd"),
-    ("särskilda boende", "särskilt boende", "säbo"),
-    ("beslut", "avgör", "bestäm"),
-    ("svar", "besked", "ställningstagande"),
-    ("betyg", "godkän", "underkän", "examin"),
-    ("resor", "resa", "rese", "biljett"),
-    ("utbildning", "kurs"),
-    ("överenskommelse", "avtal", "kontrakt"),
-    ("sammanträd", "möte", "träff"),
-    ("ersättning", "arvode"),
-    ("betalar", "står för", "bekostar"),  # "Vem betalar …?" = "… står för sina kostnader"
-    ("medarbetare", "personal", "anställd"),
-)
+GROUPS: tuple[tuple[str, ...], ...] = lexicon().thesaurus  # retrieval/lexicon.toml
 _extra: tuple[tuple[str, ...], ...] = ()  # groups from the user's file (use_file)
 MIN_MODIFIER = 3  # letters before a member for the member to count as a compound's head
 INFLECTION = 3  # letters after a member that are only an inflection ("högskol|an")

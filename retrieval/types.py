@@ -90,14 +90,18 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     reason: str = ""  # why it was declined: "no_relevant" | "not_stated" | "" when answered
     debug: dict[str, float] = field(default_factory=dict, compare=False)
+    signal: str = ""  # the feature that weighed most against answering, for a decline
+    explain: dict[str, object] = field(default_factory=dict, compare=False)  # --explain
 
     def to_json(self) -> dict[str, object]:
-        """The `--json` shape: question, answered, answer, citations."""
-        return {
+        """The `--json` shape: question, answered, answer, reason, signal, citations (and the
+        features' contributions when the answer was made with explain)."""
+        out: dict[str, object] = {
             "question": self.question,
             "answered": self.answered,
             "answer": self.text,
             "reason": self.reason,
+            "signal": self.signal,
             "citations": [
                 {
                     "n": c.n,
@@ -111,3 +115,6 @@ class Answer:
                 for c in self.citations
             ],
         }
+        if self.explain:
+            out["explain"] = self.explain
+        return out

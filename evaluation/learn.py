@@ -1,0 +1,265 @@
+"""Fitting the answer model and measuring it honestly: grouped by document.
+
+`collect` runs every labelled question through the production path (`Answerer.candidates`)
+and marks which candidates are gold. `fit` trains the ranker (candidate is gold), then the
+decider (the best-ranked candidate answers the question) on out-of-fold ranker scores, and
+picks the decider's threshold on out-of-fold probabilities. `cross_validate` repeats that with
+whole documents held out and scores only on documents each model never saw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.preprocessing import StandardScaler
+
+from bot import features
+from bot.answer import Answerer, Retrieved, choose
+from bot.model import DECIDER_NAMES, AnswerModel, Linear, sigmoid
+from evaluation.labels import Label, is_gold, keywords_found
+
+log = logging.getLogger(__name__)
+INNER_FOLDS = 4
+RANKER_C = 0.3  # inverse L2 strength of the ranker; see `tune` in scripts/train_answerer.py
+DECIDER_C = 0.3
+MAX_SENTENCES = 3
+
+
+@dataclass
+class Example:
+    """One labelled question with its candidates, their features and gold marks."""
+
+    label: Label
+    found: Retrieved
+    gold: np.ndarray  # bool per candidate
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.found.x
+
+
+def collect(
+    answerer: Answerer, labels: Sequence[Label], progress: Callable[[int], None] | None = None
+) -> list[Example]:
+    """Candidates and gold marks of every label, through the production code path."""
+    out = []
+    for n, label in enumerate(labels):
+        found = answerer.candidates(label.question, label.history)
+        gold = np.array(
+            [is_gold(c.raw, found.hits[c.hit].doc.name, label) for c in found.cands], dtype=bool
+        )
+        out.append(Example(label, found, gold))
+        if progress:
+            progress(n)
+    return out
+
+
+def _linear(x: np.ndarray, y: np.ndarray, c: float, names: tuple[str, ...]) -> Linear:
+    """A standardised logistic regression fitted with scikit-learn, as a `Linear`."""
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    lr.fit((x - scaler.mean_) / scale, y)
+    return Linear(names, scaler.mean_.copy(), scale, lr.coef_[0].copy(), float(lr.intercept_[0]))
+
+
+def fit_ranker(examples: Sequence[Example], c: float = RANKER_C) -> Linear:
+    """Ranker on every candidate of the answerable questions whose gold was retrieved."""
+    used = [e for e in examples if e.gold.any()]
+    x = np.vstack([e.x for e in used])
+    y = np.concatenate([e.gold for e in used])
+    return _linear(x, y, c, features.NAMES)
+
+
+def _decider_target(e: Example, scores: np.ndarray) -> bool:
+    """What the decider learns: the question is answerable and the best candidate answers it."""
+    return bool(e.label.answerable and len(scores) and e.gold[int(np.argmax(scores))])
+
+
+def _decision_rows(examples: Sequence[Example], scores: Sequence[np.ndarray]) -> np.ndarray:
+    return np.vstack([_row(e.x, s) for e, s in zip(examples, scores, strict=True)])
+
+
+def _row(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    margin = scores[order[0]] - scores[order[1]] if len(order) > 1 else 0.0
+    return np.concatenate([x[order[0]], [scores[order[0]], margin]])
+
+
+def _groups(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([e.label.group for e in examples])
+
+
+def _folds(examples: Sequence[Example], k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    groups = _groups(examples)
+    k = min(k, len(set(groups)))
+    return list(GroupKFold(n_splits=k).split(np.zeros(len(examples)), groups=groups))
+
+
+def fit(
+    examples: Sequence[Example], ranker_c: float = RANKER_C, decider_c: float = DECIDER_C
+) -> AnswerModel:
+    """Ranker, decider and threshold from these examples only."""
+    examples = [e for e in examples if len(e.x)]
+    oof: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    for train, test in _folds(examples, INNER_FOLDS):
+        ranker = fit_ranker([examples[i] for i in train], ranker_c)
+        for i in test:
+            oof[i] = ranker.margin(examples[i].x)
+    rows = _decision_rows(examples, oof)
+    target = np.array([_decider_target(e, s) for e, s in zip(examples, oof, strict=True)])
+    probs = np.zeros(len(examples))
+    for train, test in _folds(examples, INNER_FOLDS):
+        decider = _linear(rows[train], target[train], decider_c, DECIDER_NAMES)
+        probs[test] = sigmoid(decider.margin(rows[test]))
+    threshold = choose_threshold(probs, np.array([e.label.answerable for e in examples]))
+    model = AnswerModel(
+        fit_ranker(examples, ranker_c),
+        _linear(rows, target, decider_c, DECIDER_NAMES),
+        threshold,
+        {
+            "trained": dt.date.today().isoformat(),
+            "questions": len(examples),
+            "candidates": int(sum(len(e.x) for e in examples)),
+            "ranker_c": ranker_c,
+            "decider_c": decider_c,
+        },
+    )
+    return model
+
+
+def choose_threshold(probs: np.ndarray, answerable: np.ndarray) -> float:
+    """The probability threshold that maximises the mean of the unanswerable questions declined
+    and the answerable ones answered (balanced accuracy), on out-of-fold probabilities."""
+    best, best_t = -1.0, 0.5
+    for t in np.unique(np.round(probs, 3)):
+        answered = probs >= t
+        declined_un = float((~answered[~answerable]).mean()) if (~answerable).any() else 0.0
+        answered_ans = float(answered[answerable].mean()) if answerable.any() else 0.0
+        score = (declined_un + answered_ans) / 2
+        if score > best:
+            best, best_t = score, float(t)
+    return best_t
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one question fared under a model that never saw its document."""
+
+    label: Label
+    top1: bool
+    top5: bool
+    retrieved: bool  # a gold sentence was among the candidates at all
+    answered: bool
+    keywords: bool
+    answer: str
+    probability: float
+
+
+def score(model: AnswerModel, e: Example) -> Outcome:
+    """Rank, decide and compose one example with the model, as the Answerer does."""
+    if not len(e.x):
+        return Outcome(e.label, False, False, False, False, False, "", 0.0)
+    scores = model.rank(e.x)
+    order = np.argsort(-scores, kind="stable")
+    p = model.answers(model.decision_row(e.x, scores))
+    answered = p >= model.threshold
+    text = " ".join(c.sentence for c in choose(e.found.cands, scores, MAX_SENTENCES))
+    return Outcome(
+        label=e.label,
+        top1=bool(e.gold[order[0]]),
+        top5=bool(e.gold[order[:5]].any()),
+        retrieved=bool(e.gold.any()),
+        answered=bool(answered),
+        keywords=bool(answered and keywords_found(text, e.label)),
+        answer=text,
+        probability=p,
+    )
+
+
+def cross_validate(
+    examples: Sequence[Example],
+    scored: Callable[[Example], bool],
+    folds: int = 5,
+    ranker_c: float = RANKER_C,
+    decider_c: float = DECIDER_C,
+) -> list[Outcome]:
+    """Grouped k-fold by document: every example for which `scored` is true is scored by a model
+    trained on examples of the other documents only."""
+    out: list[Outcome] = []
+    for train, test in _folds(examples, folds):
+        model = fit([examples[i] for i in train], ranker_c, decider_c)
+        out += [score(model, examples[i]) for i in test if scored(examples[i])]
+    return out
+
+
+def metrics(outcomes: Sequence[Outcome]) -> dict[str, float | int]:
+    """Sentence recall@1/@5, key words, declines, and how often gold was retrieved at all."""
+    ans = [o for o in outcomes if o.label.answerable]
+    una = [o for o in outcomes if not o.label.answerable]
+
+    def share(items: Sequence[Outcome], test: Callable[[Outcome], bool]) -> float:
+        return round(sum(1 for o in items if test(o)) / len(items), 3) if items else float("nan")
+
+    return {
+        "n": len(outcomes),
+        "answerable": len(ans),
+        "unanswerable": len(una),
+        "recall@1": share(ans, lambda o: o.top1),
+        "recall@5": share(ans, lambda o: o.top5),
+        "gold_retrieved": share(ans, lambda o: o.retrieved),
+        "keywords": share(ans, lambda o: o.keywords),
+        "unanswerable_declined": share(una, lambda o: not o.answered),
+        "answerable_declined": share(ans, lambda o: not o.answered),
+    }
+
+
+TARGETS = {
+    "recall@1": (">=", 0.80),
+    "keywords": (">=", 0.75),
+    "unanswerable_declined": (">=", 0.85),
+    "answerable_declined": ("<=", 0.10),
+}
+
+
+def report(outcomes: Sequence[Outcome], title: str) -> str:
+    """Overall figures with the targets, then per kind and per question style."""
+    m = metrics(outcomes)
+    lines = [f"{title}: {m['n']} questions ({m['answerable']} answerable)"]
+    for key in ("recall@1", "recall@5", "gold_retrieved", "keywords"):
+        lines.append(_line(key, m[key]))
+    lines += [_line(k, m[k]) for k in ("unanswerable_declined", "answerable_declined")]
+    for field in ("kind", "style"):
+        by: dict[str, list[Outcome]] = defaultdict(list)
+        for o in outcomes:
+            by[getattr(o.label, field) or "-"].append(o)
+        lines.append(f"  by {field}:")
+        for key, items in sorted(by.items()):
+            sub = metrics(items)
+            if key == "unanswerable":
+                lines.append(
+                    f"    {key:13s} n={sub['n']:3d} declined={sub['unanswerable_declined']}"
+                )
+                continue
+            lines.append(
+                f"    {key:13s} n={sub['n']:3d} r@1={sub['recall@1']} kw={sub['keywords']} "
+                f"ans_declined={sub['answerable_declined']} unans_declined="
+                f"{sub['unanswerable_declined']}"
+            )
+    return "\n".join(lines)
+
+
+def _line(key: str, value: float | int) -> str:
+    mark = ""
+    if key in TARGETS:
+        op, limit = TARGETS[key]
+        ok = value >= limit if op == ">=" else value <= limit
+        mark = f"  target {op} {limit}  {'ok' if ok else 'MISSED'}"
+    return f"  {key:22s} {value:.3f}{mark}"

@@ -1,0 +1,42 @@
+"""The answerer's word lists, read once from `lexicon.toml` beside this module."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from retrieval.errors import ConfigError
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.toml")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything `lexicon.toml` holds, with the regular expressions compiled."""
+
+    thesaurus: tuple[tuple[str, ...], ...]
+    question_filler: frozenset[str]
+    not_names: frozenset[str]
+    everyday: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+    kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    shorthand: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """The lexicon; a missing or malformed file is a ConfigError naming it."""
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+        return Lexicon(
+            thesaurus=tuple(tuple(group) for group in raw["thesaurus"]),
+            question_filler=frozenset(raw["question_filler"].split()),
+            not_names=frozenset(raw["not_names"]),
+            everyday=tuple((re.compile(e["pattern"]), tuple(e["words"])) for e in raw["everyday"]),
+            kinds=tuple((k["kind"], re.compile(k["pattern"])) for k in raw["kinds"]),
+            shorthand=dict(raw["shorthand"]),
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc

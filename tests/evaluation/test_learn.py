@@ -1,0 +1,87 @@
+"""The answer model is trained on exactly what answering computes, and scores as it answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import features
+from bot.answer import Answerer
+from bot.model import DECIDER_NAMES, load
+from evaluation import learn
+from evaluation.labels import Label, is_gold
+from evaluation.labels import load as load_labels
+
+ROOT = Path(__file__).resolve().parents[2]
+QA = ROOT / "tests" / "eval" / "qa.jsonl"
+
+
+@pytest.fixture(scope="module")
+def examples(answerer: Answerer) -> list[learn.Example]:
+    return learn.collect(answerer, load_labels(QA)[:12])
+
+
+def test_training_features_are_the_production_features(
+    answerer: Answerer, examples: list[learn.Example]
+) -> None:
+    """collect() goes through Answerer.candidates: the same candidates and the same matrix."""
+    for e in examples[:5]:
+        again = answerer.candidates(e.label.question, e.label.history)
+        assert [c.sentence for c in again.cands] == [c.sentence for c in e.found.cands]
+        assert np.allclose(again.x, e.x)
+        assert e.x.shape[1] == len(features.NAMES)
+
+
+def test_scoring_decides_as_the_answerer_does(
+    answerer: Answerer, examples: list[learn.Example]
+) -> None:
+    """learn.score with the shipped model answers exactly when Answerer.answer does, with the
+    same first sentence."""
+    for e in examples:
+        outcome = learn.score(answerer.model, e)
+        answer = answerer.answer(e.label.question)
+        if answer.reason == "" and not answer.answered:
+            continue
+        assert outcome.answered == answer.answered, e.label.question
+        if answer.answered:
+            first = answer.text.split(" [")[0]
+            assert outcome.answer.startswith(first)
+
+
+def test_gold_needs_the_document_and_most_of_the_words() -> None:
+    """A sentence is gold when it comes from the labelled document and shares most words with
+    the supporting text; the same words in another document are not gold."""
+    label = Label(
+        "x", "q", "fact", "a", "avtal.txt", "Kommunen ska erbjuda 40 VFU-platser per termin."
+    )
+    assert is_gold("Kommunen ska erbjuda 40 VFU-platser per termin.", "avtal.txt", label)
+    assert not is_gold("Kommunen ska erbjuda 40 VFU-platser per termin.", "annat.txt", label)
+    assert not is_gold("Avtalet gäller i två år.", "avtal.txt", label)
+
+
+def test_the_model_file_names_the_features_this_code_computes(tmp_path: Path) -> None:
+    """The shipped model loads; a model trained on other features is refused with a clear error."""
+    model = load()
+    assert model.ranker.names == features.NAMES and model.decider.names == DECIDER_NAMES
+    assert 0.0 < model.threshold < 1.0
+    raw = json.loads((ROOT / "bot" / "answer_model.json").read_text("utf-8"))
+    raw["ranker"]["names"] = raw["ranker"]["names"][:-1]
+    bad = tmp_path / "model.json"
+    bad.write_text(json.dumps(raw), "utf-8")
+    from retrieval.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="other features"):
+        load(bad)
+
+
+def test_a_fit_on_few_examples_ranks_gold_above_chance(examples: list[learn.Example]) -> None:
+    """Fitting on the sample questions gives a ranker that puts a gold sentence first more often
+    than the passage order alone does."""
+    model = learn.fit(examples)
+    usable = [e for e in examples if e.gold.any()]
+    learned = sum(learn.score(model, e).top1 for e in usable)
+    first = sum(bool(e.gold[0]) for e in usable)
+    assert learned >= first and learned > 0
