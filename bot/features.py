@@ -13,14 +13,15 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
 from bot import evidence
-from bot.question import Kind, QuestionInfo, has_kind, has_party_type
+from bot.question import FILLER, Kind, QuestionInfo, fold, has_kind, has_party_type
 from retrieval.index import IndexSnapshot
 from retrieval.sentences import earlier_in_paragraph
-from retrieval.text import words
+from retrieval.text import content_words, stem, words
 from retrieval.types import ScoredChunk
 
 
@@ -52,6 +53,8 @@ class Query:
     unknown: float
     grams: Counter[str] = field(default_factory=Counter)
     max_bm25: float = 0.0
+    rarest: str = ""  # the topic word with the highest idf
+    pairs: tuple[tuple[str, str], ...] = ()  # adjacent topic-word stems of the question
 
 
 def _context(q: Query, c: Candidate) -> str:
@@ -189,6 +192,46 @@ def list_intro(q: Query, c: Candidate) -> float:
     return float(c.raw.rstrip().endswith(":"))
 
 
+def is_question(q: Query, c: Candidate) -> float:
+    """1 for a sentence that is itself a question ("Varför en huvudöverenskommelse?"): a
+    heading of a Q&A page, seldom an answer."""
+    return float(c.raw.rstrip().endswith("?"))
+
+
+def holds_number(q: Query, c: Candidate) -> float:
+    """1 when the sentence holds a quantity (a number that is not a year, or a number word)."""
+    return float(has_kind(c.sentence, Kind.AMOUNT))
+
+
+def holds_date(q: Query, c: Candidate) -> float:
+    """1 when the sentence holds a time (a date, month, year, season or 'inom tre månader')."""
+    return float(has_kind(c.sentence, Kind.DATE))
+
+
+def holds_period(q: Query, c: Candidate) -> float:
+    """1 when the sentence holds a period ("tre månader", "tills vidare", "2017–2019")."""
+    return float(has_kind(c.sentence, Kind.DURATION))
+
+
+def rarest_term(q: Query, c: Candidate) -> float:
+    """1 when the question's rarest topic word (highest idf) is in the sentence or its context:
+    the word that tells this question apart from its neighbours."""
+    if not q.rarest:
+        return 0.0
+    single = QuestionInfo(q.info.text, q.info.kind, (q.rarest,))
+    text = f"{_context(q, c)} {c.before} {c.sentence}"
+    return evidence.coverage(single, text, q.idf, q.abbreviations, q.split)
+
+
+def phrase_match(q: Query, c: Candidate) -> float:
+    """Share of the question's adjacent topic-word pairs (by stem) that stand next to each other
+    in the sentence too ("ämnesrelaterad verksamhetsförlagd"), 0..1."""
+    if not q.pairs:
+        return 0.0
+    found = set(stem_pairs(c.sentence))
+    return sum(1 for p in q.pairs if p in found) / len(q.pairs)
+
+
 def question_terms(q: Query, c: Candidate) -> float:
     """log2(1 + the question's topic words): short questions give less to go on."""
     return math.log2(1 + len(q.info.terms))
@@ -215,6 +258,12 @@ FEATURES: tuple[Callable[[Query, Candidate], float], ...] = (
     table_row,
     list_intro,
     question_terms,
+    is_question,
+    holds_number,
+    holds_date,
+    holds_period,
+    rarest_term,
+    phrase_match,
 )
 # features also given relative to the question's best candidate (value - max over candidates):
 # how a sentence compares with its rivals, which the absolute value alone does not tell
@@ -247,14 +296,21 @@ def gram_counts(text: str) -> Counter[str]:
     return grams
 
 
+def stem_pairs(text: str) -> list[tuple[str, str]]:
+    """Adjacent content words of the text (question fillers left out) as stem pairs, in order."""
+    stems = [stem(w) for w in content_words(text) if fold(w) not in FILLER]
+    return list(pairwise(stems))
+
+
 def query(info: QuestionInfo, hits: list[ScoredChunk], snapshot: IndexSnapshot) -> Query:
     """Everything the features need about the question, computed once."""
     lex = snapshot.lexical
+    idf = evidence.idf_table(snapshot)
     return Query(
         info=info,
         hits=hits,
         snapshot=snapshot,
-        idf=evidence.idf_table(snapshot),
+        idf=idf,
         abbreviations=lex.analyzer.abbreviations,
         split=lex.analyzer.split,
         coined=evidence.coined_compounds(info, snapshot),
@@ -262,6 +318,10 @@ def query(info: QuestionInfo, hits: list[ScoredChunk], snapshot: IndexSnapshot) 
         unknown=evidence.unknown_share(info, snapshot),
         grams=gram_counts(" ".join(info.terms)),
         max_bm25=max((h.lexical for h in hits), default=0.0),
+        rarest=max(info.terms, key=lambda t: idf.get(stem(t), idf.get(evidence.UNKNOWN, 0.0)))
+        if info.terms
+        else "",
+        pairs=tuple(dict.fromkeys(stem_pairs(info.text))),
     )
 
 

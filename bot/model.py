@@ -63,6 +63,15 @@ class Linear:
         )
 
 
+def decision_row(x: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The decider's input for a question: its best candidate's features, that candidate's
+    ranker score, and its margin over the runner-up (0 with a single candidate)."""
+    order = np.argsort(-scores, kind="stable")
+    top = scores[order[0]]
+    margin = top - scores[order[1]] if len(order) > 1 else 0.0
+    return np.concatenate([x[order[0]], [top, margin]])
+
+
 def sigmoid(x: np.ndarray | float) -> np.ndarray:
     """The logistic function."""
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
@@ -82,12 +91,8 @@ class AnswerModel:
         return self.ranker.margin(x) if len(x) else np.zeros(0)
 
     def decision_row(self, x: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """The decider's input for a question: its best candidate's features, that candidate's
-        ranker score, and its margin over the runner-up (0 with a single candidate)."""
-        order = np.argsort(-scores, kind="stable")
-        top = scores[order[0]]
-        margin = top - scores[order[1]] if len(order) > 1 else 0.0
-        return np.concatenate([x[order[0]], [top, margin]])
+        """The decider's input for this question (see `decision_row`)."""
+        return decision_row(x, scores)
 
     def answers(self, row: np.ndarray) -> float:
         """Probability that the best candidate answers the question."""

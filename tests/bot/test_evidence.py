@@ -6,6 +6,7 @@ from bot.evidence import coverage
 from bot.question import analyse, has_kind
 
 ABBREVIATIONS = {"ki": "karolinska institutet"}
+IDF = {"uppsägningstid": 2.0, "avtal": 1.0, "karolinska": 3.0, "institutet": 3.0}
 
 
 def test_an_abbreviation_is_covered_by_its_full_name() -> None:

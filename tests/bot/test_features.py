@@ -51,5 +51,5 @@ def test_a_malformed_lexicon_is_refused_naming_the_file(tmp_path: Path) -> None:
     """A lexicon that is not valid TOML stops start-up with an error naming the file."""
     bad = tmp_path / "lexicon.toml"
     bad.write_text("thesaurus = [", "utf-8")
-    with pytest.raises(ConfigError, match="lexicon.toml"):
+    with pytest.raises(ConfigError, match=r"lexicon\.toml"):
         lexicon.__wrapped__(bad)
