@@ -41,6 +41,13 @@ class IngestSettings(_Group):
     max_file_mb: float = Field(
         default=50.0, gt=0, description="Files larger than this are skipped."
     )
+    nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Scheduling niceness of `python -m ingest` (0-19): higher leaves the CPU to "
+        "a bot answering on the same machine while new documents are indexed.",
+    )
 
 
 class RetrievalSettings(_Group):

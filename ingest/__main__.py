@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    if settings.ingest.nice:
+        os.nice(settings.ingest.nice)  # answering on the same cores goes first
     opts = IngestOptions(
         index_dir=args.index or settings.index_dir,
         corpus_dir=settings.corpus_dir,

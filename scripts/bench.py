@@ -56,6 +56,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def latency(answerer: Answerer, questions: list[str], rounds: int = 1) -> tuple[float, float]:
+    # the 60 questions' wall time with an ingest beside is also reported by the caller
     """Warm latency in ms: one warm-up pass, then `rounds` timed passes."""
     for q in questions[:5]:
         answerer.answer(q)
@@ -92,6 +93,42 @@ def bench_sample(tmp: Path, figures: dict[str, object]) -> None:
     p50, p95 = latency(answerer, questions, rounds=2)
     figures["sample_latency_ms_p50"] = round(p50, 1)
     figures["sample_latency_ms_p95"] = round(p95, 1)
+    bench_beside_ingest(tmp, answerer, questions, figures)
+
+
+# ingestion settings tried beside a bot that answers: as configured, and the other extremes
+BESIDE = {
+    "configured": {},
+    "nice0_all_threads": {"INGEST_NICE": "0", "EMBEDDING_THREADS": "0"},
+}
+
+
+def bench_beside_ingest(
+    tmp: Path, answerer: Answerer, questions: list[str], figures: dict[str, object]
+) -> None:
+    """Answering latency while `python -m ingest` runs on the same cores (what happens after
+    new decisions arrive): ingestion of the sample corpus into a fresh index, repeated for the
+    whole measurement (at most 30 runs), under each setting of BESIDE."""
+    for label, extra in BESIDE.items():
+        target = tmp / f"beside-{label}"
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", **extra}
+        loop = (
+            f"for i in $(seq 30); do rm -rf '{target}'; "
+            f"'{sys.executable}' -m ingest --index '{target}' >/dev/null 2>&1; done"
+        )
+        proc = subprocess.Popen(["bash", "-c", loop], cwd=ROOT, env=env, start_new_session=True)
+        try:
+            time.sleep(8)  # past the model load, into embedding
+            start = time.perf_counter()
+            p50, p95 = latency(answerer, questions[:60])
+            figures[f"beside_ingest_{label}_60_questions_s"] = round(
+                time.perf_counter() - start, 1
+            )
+            figures[f"beside_ingest_{label}_latency_ms_p50"] = round(p50, 1)
+            figures[f"beside_ingest_{label}_latency_ms_p95"] = round(p95, 1)
+        finally:
+            os.killpg(proc.pid, 15)
+            proc.wait()
 
 
 def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: int) -> float:
