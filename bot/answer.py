@@ -103,7 +103,7 @@ class Answerer:
         thesaurus.use_file(settings.answer.thesaurus_file)  # a bad file stops start-up
         self._model = model
         emb = settings.embedding
-        self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.threads)
+        self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.query_threads)
         self._lock = threading.Lock()
         self._folder: Path | None = None
         self._searcher: HybridSearcher | None = None

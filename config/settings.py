@@ -28,7 +28,15 @@ class EmbeddingSettings(_Group):
         description="Folder of a sentence-transformers model on disk (never downloaded).",
     )
     batch_size: int = Field(default=16, ge=1, description="Passages embedded per batch.")
-    threads: int = Field(default=0, ge=0, description="Torch threads; 0 means all cores.")
+    threads: int = Field(
+        default=0, ge=0, description="Torch threads for ingestion; 0 means all cores."
+    )
+    query_threads: int = Field(
+        default=1,
+        ge=0,
+        description="Torch threads for embedding questions (the bot); 0 means all cores. One "
+        "thread keeps answering fast while an ingest runs on the same cores.",
+    )
 
 
 class IngestSettings(_Group):

@@ -49,8 +49,8 @@ class SentenceTransformerEmbedder:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        if threads:
-            torch.set_num_threads(threads)
+        # process-wide: the last embedder loaded in a process sets it
+        torch.set_num_threads(threads or os.cpu_count() or 1)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size
         prompts = getattr(self._model, "prompts", {}) or {}

@@ -96,10 +96,11 @@ def bench_sample(tmp: Path, figures: dict[str, object]) -> None:
     bench_beside_ingest(tmp, answerer, questions, figures)
 
 
-# ingestion settings tried beside a bot that answers: as configured, and the other extremes
+# (bot's query threads, ingestion environment) tried beside each other: as configured, and with
+# the bot on all cores and ingestion not niced (the settings before they were measured)
 BESIDE = {
-    "configured": {},
-    "nice0_all_threads": {"INGEST_NICE": "0", "EMBEDDING_THREADS": "0"},
+    "configured": (1, {}),
+    "bot_all_threads_ingest_nice0": (0, {"INGEST_NICE": "0"}),
 }
 
 
@@ -109,7 +110,11 @@ def bench_beside_ingest(
     """Answering latency while `python -m ingest` runs on the same cores (what happens after
     new decisions arrive): ingestion of the sample corpus into a fresh index, repeated for the
     whole measurement (at most 30 runs), under each setting of BESIDE."""
-    for label, extra in BESIDE.items():
+    index = answerer.settings.index_dir
+    for label, (threads, extra) in BESIDE.items():
+        answerer = Answerer(Settings(index_dir=index, embedding={"query_threads": threads}))
+        p50, p95 = latency(answerer, questions[:60])
+        figures[f"idle_{label}_latency_ms_p95"] = round(p95, 1)
         target = tmp / f"beside-{label}"
         env = {**os.environ, "HF_HUB_OFFLINE": "1", **extra}
         loop = (
