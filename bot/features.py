@@ -36,6 +36,7 @@ class Candidate:
     of: int  # sentences in its chunk
     cosine: float  # cosine of the sentence vector (with the sentence before it) and the question
     before: str  # the sentences before it in its paragraph
+    sid: int = -1  # row of its vector in the snapshot's sentence vectors
 
 
 @dataclass
@@ -347,6 +348,7 @@ def candidates(q: Query, query_vector: np.ndarray) -> list[Candidate]:
                     of=len(rows),
                     cosine=float(np.dot(vectors[sid], query_vector)),
                     before=" ".join(before[n]),
+                    sid=sid,
                 )
             )
     return out

@@ -10,13 +10,8 @@ from retrieval.lexicon import lexicon
 from retrieval.text import REFERENCE, content_words
 from retrieval.thesaurus import alternatives
 
-MONTH_NAMES = (
-    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
-)
-NUMBER_WORDS = (
-    "en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo|trettio|fyrtio|"
-    "femtio|hundra|tusen|halv|dubbel"
-)
+MONTH_NAMES = "|".join(lexicon().months)  # retrieval/lexicon.toml
+NUMBER_WORDS = "|".join(lexicon().number_words)
 
 
 class Kind(StrEnum):
@@ -69,10 +64,8 @@ FREE_RE = re.compile(
     re.IGNORECASE,
 )
 PARTY_RE = re.compile(
-    # common nouns in any case ("Lärosätet ansvarar …"), then names
-    r"\b(?:(?i:\w*kommun\w*|\w*lärosäte\w*|högskol\w*|universitet\w*|\w*nämnd\w*|styrelse\w*|"
-    r"part\w*|\w*chef\w*|förvaltning\w*|samordnar\w*|region\w*|institut\w*|verksamhet\w*|"
-    r"handledar\w*|utförar\w*|huvudman\w*|kontaktperson\w*)|KSL|Kommunförbundet|FoU\s*\w+|CKU|"
+    # party nouns in any case ("Lärosätet ansvarar …"), an organisation's abbreviation, names
+    r"\b(?:(?i:" + "|".join(lexicon().party_nouns) + r")|[A-ZÅÄÖ]{2,6}|"
     r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s(?:Institutet|[Hh]ögskola|universitet)|"
     r"(?<![.!?]\s)(?<!^)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+|"
     r"[A-ZÅÄÖ][a-zåäö]+(?:, [A-ZÅÄÖ][a-zåäö]+)+)\b"  # a list of names: "Danderyd, Täby"

@@ -23,6 +23,12 @@ class Lexicon:
     everyday: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
     kinds: tuple[tuple[str, re.Pattern[str]], ...]
     shorthand: dict[str, str]
+    months: tuple[str, ...]
+    number_words: tuple[str, ...]
+    party_nouns: tuple[str, ...]
+    not_organisations: frozenset[str]
+    party_patterns: tuple[tuple[str, str], ...]
+    aliases: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +43,12 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             everyday=tuple((re.compile(e["pattern"]), tuple(e["words"])) for e in raw["everyday"]),
             kinds=tuple((k["kind"], re.compile(k["pattern"])) for k in raw["kinds"]),
             shorthand=dict(raw["shorthand"]),
+            months=tuple(raw["months"]),
+            number_words=tuple(raw["number_words"]),
+            party_nouns=tuple(raw["party_nouns"]),
+            not_organisations=frozenset(raw["not_organisations"]),
+            party_patterns=tuple((p, name) for p, name in raw["party_patterns"]),
+            aliases=dict(raw["aliases"]),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc

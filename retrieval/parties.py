@@ -11,32 +11,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-BUILTIN_ALIASES: dict[str, str] = {
-    "kommunförbundet stockholms län": "KSL",
-    "centrum för klinisk utbildning": "CKU",
-    "karolinska institutet": "KI",
-    "sveriges kommuner och regioner": "SKR",
-    "sveriges kommuner och landsting": "SKL",
-}
+from retrieval.lexicon import lexicon
+
+# the domain's organisations, party patterns and capitalised words that are not organisations
+# are data in retrieval/lexicon.toml
+BUILTIN_ALIASES: dict[str, str] = dict(lexicon().aliases)
 # (pattern, canonical name); the pattern is matched case-insensitively as whole words.
-GENERIC: tuple[tuple[str, str], ...] = (
-    (r"FoU[ -]Nordost", "FoU Nordost"),
-    (r"FoU-enhet(?:en|erna|er)?", "FoU-enheten"),
-    (r"VFU-samordnar(?:en|na|e|nas|ens)?", "VFU-samordnaren"),
-    (r"\w*kommun(?:en|erna|ens|ernas|er)?", "Kommunen"),
-    (r"lärosäte(?:t|na|ts|nas|n)?", "Lärosätet"),
-    (r"(?:vardera |båda )?parter(?:na)?|(?:vardera |den andra )?parten", "Parterna"),
-    (r"samverkansgrupp(?:en|ens)?", "Samverkansgruppen"),
-    (r"socialchef(?:en|ens)?", "Socialchefen"),
-    (r"förbundsdirektör(?:en|ens)?", "Förbundsdirektören"),
-    (r"kansliet", "Kansliet"),
-    (r"\w*styrelse(?:n|ns)?", "Styrelsen"),
-    (r"\w*nämnd(?:en|erna|ens)?", "Nämnden"),
-    (r"handledar(?:en|na|e)", "Handledaren"),
-    (r"student(?:en|erna|er)", "Studenten"),
-    (r"(?:privata )?utförar(?:en|na|e)", "Utföraren"),
-)
-NOT_ORGANISATIONS = frozenset({"VFU", "MAS", "HSL", "SOL", "LSS", "AT", "ST", "BT", "PM"})
+GENERIC: tuple[tuple[str, str], ...] = lexicon().party_patterns
+NOT_ORGANISATIONS = lexicon().not_organisations
 _PAIR = re.compile(r"\(([A-ZÅÄÖ]{2,6})\)")
 
 

@@ -126,9 +126,7 @@ def bench_beside_ingest(
             time.sleep(8)  # past the model load, into embedding
             start = time.perf_counter()
             p50, p95 = latency(answerer, questions[:60])
-            figures[f"beside_ingest_{label}_60_questions_s"] = round(
-                time.perf_counter() - start, 1
-            )
+            figures[f"beside_ingest_{label}_60_questions_s"] = round(time.perf_counter() - start, 1)
             figures[f"beside_ingest_{label}_latency_ms_p50"] = round(p50, 1)
             figures[f"beside_ingest_{label}_latency_ms_p95"] = round(p95, 1)
         finally:
