@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 from bot import features
 from bot.answer import Answerer, Retrieved, choose
-from bot.model import DECIDER_NAMES, AnswerModel, Linear, decision_row, sigmoid
+from bot.model import DECIDER_NAMES, AnswerModel, Linear, Trees, decision_row, sigmoid
 from bot.question import analyse
 from evaluation.labels import Label, is_gold, keywords_found
 
@@ -129,6 +130,42 @@ def _linear(
     return Linear(names, scaler.mean_.copy(), scale, theta[:-1].copy(), float(theta[-1]))
 
 
+TREES = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 8, "min_samples_leaf": 30}
+
+
+def _trees(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], weights: np.ndarray) -> Trees:
+    """Gradient-boosted trees fitted with scikit-learn, exported as a `Trees` (node arrays,
+    with each inner node's value the count-weighted mean of its leaves, for explanations)."""
+    hgb = HistGradientBoostingClassifier(l2_regularization=1.0, random_state=0, **TREES)
+    hgb.fit(x, y, sample_weight=weights)
+    trees = []
+    for (predictor,) in hgb._predictors:  # one predictor per iteration for two classes
+        nodes = predictor.nodes
+        value = nodes["value"].astype(np.float64).copy()
+        count = nodes["count"].astype(np.float64)
+        for i in sorted(range(len(nodes)), key=lambda n: -int(nodes["depth"][n])):
+            if not nodes["is_leaf"][i]:
+                left, right = int(nodes["left"][i]), int(nodes["right"][i])
+                value[i] = (value[left] * count[left] + value[right] * count[right]) / max(
+                    count[left] + count[right], 1.0
+                )
+        trees.append(
+            {
+                "feature": nodes["feature_idx"].astype(np.int64),
+                "threshold": nodes["num_threshold"].astype(np.float64),
+                "left": nodes["left"].astype(np.int64),
+                "right": nodes["right"].astype(np.int64),
+                "leaf": nodes["is_leaf"].astype(bool),
+                "value": value,
+            }
+        )
+    baseline = float(np.ravel(hgb._baseline_prediction)[0])
+    model = Trees(names, baseline, tuple(trees))
+    check = x[: min(len(x), 50)]
+    assert np.allclose(model.margin(check), hgb.decision_function(check), atol=1e-6)
+    return model
+
+
 def fit_ranker(examples: Sequence[Example], c: float = RANKER_C) -> Linear:
     """Ranker on every candidate of the answerable questions whose gold was retrieved."""
     used = [e for e in examples if e.gold.any()]
@@ -186,19 +223,20 @@ def fit(
     probs = np.zeros(len(examples))
     weights = _balanced_by_kind(examples, target)
     for train, test in _folds(examples, INNER_FOLDS):
-        decider = _linear(rows[train], target[train], decider_c, DECIDER_NAMES, weights[train])
+        decider = _trees(rows[train], target[train], DECIDER_NAMES, weights[train])
         probs[test] = sigmoid(decider.margin(rows[test]))
     threshold = choose_threshold(probs, np.array([e.label.answerable for e in examples]))
     model = AnswerModel(
         fit_ranker(examples, ranker_c),
-        _linear(rows, target, decider_c, DECIDER_NAMES, weights),
+        _trees(rows, target, DECIDER_NAMES, weights),
         threshold,
         {
             "trained": dt.date.today().isoformat(),
             "questions": len(examples),
             "candidates": int(sum(len(e.x) for e in examples)),
             "ranker_c": ranker_c,
-            "decider_c": decider_c,
+            "decider": "trees",
+            **TREES,
         },
     )
     return model

@@ -85,3 +85,17 @@ def test_a_fit_on_few_examples_ranks_gold_above_chance(examples: list[learn.Exam
     learned = sum(learn.score(model, e).top1 for e in usable)
     first = sum(bool(e.gold[0]) for e in usable)
     assert learned >= first and learned > 0
+
+
+def test_exported_trees_predict_as_scikit_learn_and_explain_additively() -> None:
+    """The decider's trees, exported from scikit-learn to numpy arrays, give the same log-odds,
+    and a row's feature contributions add up to its log-odds minus the mean prediction."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 3))
+    y = x[:, 0] + 0.5 * x[:, 1] > 0
+    trees = learn._trees(x, y, ("a", "b", "c"), np.ones(len(y)))  # checks against sklearn
+    row = x[7]
+    root = trees.baseline + sum(t["value"][0] for t in trees.trees)
+    parts = trees.contributions(row)
+    assert np.isclose(root + sum(parts.values()), trees.margin(row[None, :])[0])
+    assert abs(parts["a"]) > abs(parts["c"])
