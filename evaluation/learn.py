@@ -343,6 +343,8 @@ def report(outcomes: Sequence[Outcome], title: str) -> str:
     for key in ("recall@1", "recall@5", "gold_retrieved", "keywords"):
         lines.append(_line(key, m[key]))
     lines += [_line(k, m[k]) for k in ("unanswerable_declined", "answerable_declined")]
+    lines.append("  declined (unanswerable / answerable) at ANSWER_THRESHOLD:")
+    lines.append("    " + "  ".join(_curve(outcomes, t) for t in CURVE))
     for field in ("kind", "style"):
         by: dict[str, list[Outcome]] = defaultdict(list)
         for o in outcomes:
@@ -361,6 +363,17 @@ def report(outcomes: Sequence[Outcome], title: str) -> str:
                 f"{sub['unanswerable_declined']}"
             )
     return "\n".join(lines)
+
+
+CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def _curve(outcomes: Sequence[Outcome], threshold: float) -> str:
+    """Decline rates if every question were decided at this probability threshold."""
+    una = [o.probability < threshold for o in outcomes if not o.label.answerable]
+    ans = [o.probability < threshold for o in outcomes if o.label.answerable]
+    rate = lambda xs: f"{sum(xs) / len(xs):.2f}" if xs else "-"  # noqa: E731
+    return f"{threshold:.1f}: {rate(una)}/{rate(ans)}"
 
 
 def _line(key: str, value: float | int) -> str:

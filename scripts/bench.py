@@ -174,6 +174,10 @@ def bench_large(tmp: Path, n: int, figures: dict[str, object]) -> None:
     p50, p95 = latency(answerer, questions)
     figures["large_latency_ms_p50"] = round(p50, 1)
     figures["large_latency_ms_p95"] = round(p95, 1)
+    env = {**os.environ, "INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+    ask = [sys.executable, "-m", "bot", "ask", "--json"]
+    _, rss, _ = run_measured(ask, env, "\n".join(questions[:20]) + "\n")
+    figures["large_ask_peak_rss_mb"] = rss
     figures.update(exact_vs_hnsw(answerer, questions))
 
 
