@@ -60,7 +60,7 @@ bench: index
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot ingest retrieval config
+	$(BIN)/mypy bot ingest retrieval config evaluation
 
 clean:
 	rm -rf index var .pytest_cache

@@ -1,0 +1,1 @@
+"""Measuring the answerer: labelled sets, fitting the answer model, grouped cross-validation."""
