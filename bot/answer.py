@@ -180,14 +180,13 @@ class Answerer:
     def compose(self, found: Retrieved, explain: bool = False) -> Answer:
         """Rank the candidates, decide, and write the answer or the decline."""
         model, hits = self.model, found.hits
-        scores = model.rank(found.x)
-        row = model.decision_row(found.x, scores)
-        p = model.answers(row)
-        chosen = choose(found.cands, scores, self.settings.answer.max_sentences)
+        d = decide(model, found, self.settings.answer.max_sentences)
+        scores, row, p, chosen, best = d.scores, d.row, d.probability, d.chosen, d.best
         ranked = _rerank(hits, found.cands, scores, self.settings.retrieval.top_k)
-        best = int(np.argmax(scores))
-        contributions = model.decider.contributions(row)
-        signal = min(contributions, key=contributions.__getitem__)
+        declined = p < self.threshold
+        # what weighed most against answering: asked for by a decline and by --explain only
+        contributions = model.decider.contributions(row) if declined or explain else {}
+        signal = min(contributions, key=contributions.__getitem__) if declined else ""
         debug = {"confidence": p, "dense": hits[0].dense, "rank": float(sigmoid(scores[best]))}
         details: dict[str, object] = {}
         if explain:
@@ -199,7 +198,7 @@ class Answerer:
                     model.ranker.contributions(found.x[best]), found.x[best], features.NAMES
                 ),
             }
-        if p < self.threshold:
+        if declined:
             related = found.x[best][features.NAMES.index("coverage_context")] >= 0.5
             reason = (
                 Reason.NOT_STATED if related or signal in DETAIL_SIGNALS else Reason.NO_RELEVANT
@@ -216,6 +215,31 @@ class Answerer:
         order = {c.chunk_id: c.n for c in cites}
         parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
         return Answer(found.info.text, True, " ".join(parts), cites, "", debug, "", details)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the model makes of one question's candidates."""
+
+    scores: np.ndarray  # ranker log-odds per candidate
+    best: int  # the best-ranked candidate
+    row: np.ndarray  # the decider's input
+    probability: float  # that the documents answer the question
+    chosen: list[features.Candidate]  # the answer's sentences, best first
+
+
+def decide(model: AnswerModel, found: Retrieved, limit: int) -> Decision:
+    """Rank the candidates, take the decider's probability and choose up to `limit` sentences:
+    the one path from features to an answer, for answering and for evaluation alike."""
+    scores = model.rank(found.x)
+    row = model.decision_row(found.x, scores)
+    return Decision(
+        scores=scores,
+        best=int(np.argmax(scores)),
+        row=row,
+        probability=model.answers(row),
+        chosen=choose(found.cands, scores, limit),
+    )
 
 
 def _rounded(

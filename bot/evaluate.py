@@ -80,10 +80,15 @@ def supports(citation: Citation, item: Item) -> bool:
 
 def keywords_found(answer: Answer, item: Item) -> bool:
     """The answer text holds most of the expected answer's key words."""
-    keys = {stem(w) for w in content_words(item.answer)}
-    if not keys or not answer.answered:
+    return answer.answered and holds_keywords(answer.text, item.answer)
+
+
+def holds_keywords(text: str, expected: str) -> bool:
+    """The text holds most (KEYWORD_SHARE) of the expected answer's key words, by stem."""
+    keys = {stem(w) for w in content_words(expected)}
+    if not keys:
         return False
-    have = {stem(w) for w in words(answer.text)}
+    have = {stem(w) for w in words(text)}
     return len(keys & have) / len(keys) >= KEYWORD_SHARE
 
 

@@ -54,6 +54,7 @@ class Query:
     unknown: float
     grams: Counter[str] = field(default_factory=Counter)
     max_bm25: float = 0.0
+    per_hit: dict[tuple[str, int], float] = field(default_factory=dict)  # per-passage values
     rarest: str = ""  # the topic word with the highest idf
     pairs: tuple[tuple[str, str], ...] = ()  # adjacent topic-word stems of the question
 
@@ -100,9 +101,22 @@ def coverage_context(q: Query, c: Candidate) -> float:
     return evidence.coverage(q.info, text, q.idf, q.abbreviations, q.split)
 
 
+def _per_hit(q: Query, c: Candidate, name: str, compute: Callable[[], float]) -> float:
+    """A value that depends only on the candidate's passage, computed once per passage."""
+    key = (name, c.hit)
+    if key not in q.per_hit:
+        q.per_hit[key] = compute()
+    return q.per_hit[key]
+
+
 def coverage_section(q: Query, c: Candidate) -> float:
     """Share of the question's topic words in the document title and section heading, 0..1."""
-    return evidence.coverage(q.info, _context(q, c), q.idf, q.abbreviations, q.split)
+    return _per_hit(
+        q,
+        c,
+        "coverage_section",
+        lambda: evidence.coverage(q.info, _context(q, c), q.idf, q.abbreviations, q.split),
+    )
 
 
 def char_grams(q: Query, c: Candidate) -> float:
@@ -137,7 +151,12 @@ def names_missing(q: Query, c: Candidate) -> float:
         return 0.0
     hit = q.hits[c.hit]
     local = f"{hit.doc.title} {hit.doc.path} {hit.chunk.section} {hit.chunk.text}"
-    return float(not evidence.names_present(q.info, local, q.abbreviations, q.split))
+    return _per_hit(
+        q,
+        c,
+        "names_missing",
+        lambda: float(not evidence.names_present(q.info, local, q.abbreviations, q.split)),
+    )
 
 
 def coined_missing(q: Query, c: Candidate) -> float:
@@ -285,14 +304,11 @@ def matrix(q: Query, cands: list[Candidate]) -> np.ndarray:
 # --- building the candidates ----------------------------------------------------------------
 
 
-FOLD = str.maketrans("åäöéü", "aaoeu")
-
-
 def gram_counts(text: str) -> Counter[str]:
     """Character 3-grams of the text's words (lower case, å/ä/ö folded, word edges marked)."""
     grams: Counter[str] = Counter()
     for word in words(text):
-        padded = f" {word.lower().translate(FOLD)} "
+        padded = f" {fold(word)} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
 

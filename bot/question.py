@@ -96,7 +96,7 @@ UNIVERSITY_NAME = re.compile(r"\b[A-ZÅÄÖ]\w+ (?:Institutet|[Hh]ögskola|unive
 WE = re.compile(r"\b(?:vi|oss|vår|vårt|våra)\b")
 
 
-FOLD = str.maketrans("åäöé", "aaoe")
+FOLD = str.maketrans("åäöéü", "aaoeu")
 
 
 def fold(text: str) -> str:

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.evaluate import holds_keywords
 from retrieval.errors import ConfigError
 from retrieval.text import stem, words
 
@@ -122,10 +123,5 @@ def is_gold(sentence: str, doc_name: str, label: Label) -> bool:
 
 
 def keywords_found(answer_text: str, label: Label) -> bool:
-    """The answer holds most (60 %) of the expected answer's key words."""
-    from retrieval.text import content_words
-
-    keys = {stem(w) for w in content_words(label.answer)}
-    if not keys:
-        return False
-    return len(keys & _stems(answer_text)) / len(keys) >= 0.6
+    """The answer holds most of the expected answer's key words (as `bot eval` counts them)."""
+    return holds_keywords(answer_text, label.answer)

@@ -23,16 +23,16 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 from bot import features
-from bot.answer import Answerer, Retrieved, choose
+from bot.answer import Answerer, Retrieved, decide
 from bot.model import DECIDER_NAMES, AnswerModel, Linear, Trees, decision_row, sigmoid
-from bot.question import analyse
+from config.settings import AnswerSettings
 from evaluation.labels import Label, is_gold, keywords_found
 
 log = logging.getLogger(__name__)
 INNER_FOLDS = 4
 RANKER_C = 0.3  # inverse L2 strength of the ranker; see `tune` in scripts/train_answerer.py
 DECIDER_C = 0.3
-MAX_SENTENCES = 3
+MAX_SENTENCES = AnswerSettings.model_fields["max_sentences"].default  # as the bot answers
 
 
 @dataclass
@@ -190,7 +190,7 @@ def _balanced_by_kind(examples: Sequence[Example], target: np.ndarray) -> np.nda
     within each kind of question ("hur många", "när", "vem" ...). The labelled sets hold many
     more unanswerable "how much" questions than answerable ones (near-misses were written that
     way); without this the decider learns to decline a kind instead of reading the evidence."""
-    kinds = [analyse(e.label.question).kind for e in examples]
+    kinds = [e.found.info.kind for e in examples]
     counts: dict[tuple[str, bool], int] = defaultdict(int)
     for kind, t in zip(kinds, target, strict=True):
         counts[(kind, bool(t))] += 1
@@ -274,11 +274,11 @@ def score(model: AnswerModel, e: Example) -> Outcome:
     """Rank, decide and compose one example with the model, as the Answerer does."""
     if not len(e.x):
         return Outcome(e.label, False, False, False, False, False, "", 0.0)
-    scores = model.rank(e.x)
-    order = np.argsort(-scores, kind="stable")
-    p = model.answers(model.decision_row(e.x, scores))
+    d = decide(model, e.found, MAX_SENTENCES)
+    order = np.argsort(-d.scores, kind="stable")
+    p = d.probability
     answered = p >= model.threshold
-    text = " ".join(c.sentence for c in choose(e.found.cands, scores, MAX_SENTENCES))
+    text = " ".join(c.sentence for c in d.chosen)
     return Outcome(
         label=e.label,
         top1=bool(e.gold[order[0]]),
