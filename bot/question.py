@@ -41,8 +41,8 @@ DATE_RE = re.compile(
 )
 # a period: "tre månader", "två år", "tills vidare", "2017–2019", "från 1 januari till …"
 DURATION_RE = re.compile(
-    rf"\b(?:(?:{NUMBER_WORDS}|\d+)\s+(?:\w+\s+)?(?:år|månader|månad|veckor|vecka|dagar|dag|"
-    rf"timmar|terminer|termin|läsår)|tills\s+vidare|t\.o\.m\.|till\s+och\s+med|"
+    rf"\b(?:(?:{NUMBER_WORDS}|\d+)\s+(?:\w+\s+)?(?:{'|'.join(lexicon().time_units)})|"
+    rf"tills\s+vidare|t\.o\.m\.|till\s+och\s+med|"
     rf"(?:19|20)\d\d\s*[–-]\s*(?:19|20)?\d\d|från\s+.{{3,40}}?\s+till)\b",
     re.IGNORECASE,
 )

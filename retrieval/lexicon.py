@@ -25,6 +25,7 @@ class Lexicon:
     shorthand: dict[str, str]
     months: tuple[str, ...]
     number_words: tuple[str, ...]
+    time_units: tuple[str, ...]
     party_nouns: tuple[str, ...]
     not_organisations: frozenset[str]
     party_patterns: tuple[tuple[str, str], ...]
@@ -45,6 +46,7 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             shorthand=dict(raw["shorthand"]),
             months=tuple(raw["months"]),
             number_words=tuple(raw["number_words"]),
+            time_units=tuple(raw["time_units"]),
             party_nouns=tuple(raw["party_nouns"]),
             not_organisations=frozenset(raw["not_organisations"]),
             party_patterns=tuple((p, name) for p, name in raw["party_patterns"]),
