@@ -16,7 +16,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 import numpy as np
 
@@ -27,8 +26,9 @@ from bot.register_answer import register_answer
 from config.settings import Settings
 from retrieval import thesaurus
 from retrieval.embedder import Embedder, load_embedder
-from retrieval.index import IndexSnapshot, current_version, open_current
 from retrieval.search import FusionWeights, HybridSearcher
+from retrieval.snapshot import Snapshot, SnapshotSource
+from retrieval.sources import source_for
 from retrieval.types import Answer, Citation, ScoredChunk
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class Retrieved:
 
 
 def deadline_hits(
-    info: QuestionInfo, snapshot: IndexSnapshot, seen: set[int], limit: int = 3
+    info: QuestionInfo, snapshot: Snapshot, seen: set[int], limit: int = 3
 ) -> list[ScoredChunk]:
     """Chunks holding the register's deadlines that best cover a 'när' question's topic words:
     search may miss a deadline sentence that the register knows."""
@@ -90,7 +90,11 @@ def deadline_hits(
 
 
 class Answerer:
-    """Loads the model and the index once; reloads the index when a new version is published."""
+    """Loads the model and the index once; reloads the index when a new version is published.
+
+    The index comes from `source` (default: PostgreSQL when DATABASE_URL is set, else the local
+    folder INDEX_DIR); answering is the same whichever it is.
+    """
 
     def __init__(
         self,
@@ -98,14 +102,16 @@ class Answerer:
         embedder: Embedder | None = None,
         model: AnswerModel | None = None,
         load_model: bool = True,
+        source: SnapshotSource | None = None,
     ) -> None:
         self.settings = settings
+        self.source = source or source_for(settings)
         thesaurus.use_file(settings.answer.thesaurus_file)  # a bad file stops start-up
         self._model = model
         emb = settings.embedding
         self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.query_threads)
         self._lock = threading.Lock()
-        self._folder: Path | None = None
+        self._published: object = None
         self._searcher: HybridSearcher | None = None
         self.searcher()  # fail at start-up, not at the first question
         if model is None and load_model:
@@ -125,24 +131,24 @@ class Answerer:
         return self.model.threshold if configured is None else configured
 
     def searcher(self) -> HybridSearcher:
-        """The searcher for the published version, reloaded when CURRENT moved."""
-        folder = current_version(self.settings.index_dir)
+        """The searcher for the published version, reloaded when a newer one was published."""
+        published = self.source.current()
         with self._lock:
-            if self._searcher is None or folder != self._folder:
-                snapshot = open_current(self.settings.index_dir)
+            if self._searcher is None or published != self._published:
+                snapshot = self.source.open()
                 self._searcher = self.searcher_for(snapshot)
-                self._folder = snapshot.folder
+                self._published = published
                 log.info("using index version %s", snapshot.version)
             return self._searcher
 
-    def searcher_for(self, snapshot: IndexSnapshot) -> HybridSearcher:
+    def searcher_for(self, snapshot: Snapshot) -> HybridSearcher:
         """A hybrid searcher over one index version with the configured fusion weights."""
         r = self.settings.retrieval
         weights = FusionWeights(r.dense_weight, r.lexical_weight, r.rrf_k)
         return HybridSearcher(snapshot, self.embedder, weights, r.candidates)
 
     @property
-    def snapshot(self) -> IndexSnapshot:
+    def snapshot(self) -> Snapshot:
         """The index version in use."""
         return self.searcher().snapshot
 

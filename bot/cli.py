@@ -107,9 +107,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _answerer(settings: Settings):
-    from bot.pganswer import make_answerer  # the local index, or PostgreSQL with DATABASE_URL
+    from bot.answer import Answerer  # the local index, or PostgreSQL with DATABASE_URL
 
-    return make_answerer(settings)
+    return Answerer(settings)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -206,19 +206,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import run_health
-    from retrieval.pgindex import open_index  # index/CURRENT, or PostgreSQL with DATABASE_URL
+    from retrieval.sources import open_snapshot  # index/CURRENT, or PostgreSQL (DATABASE_URL)
 
     def index_ok() -> None:
-        open_index(settings).close()
+        open_snapshot(settings).close()
 
     return int(run_health(settings, index_ok))
 
 
 def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
     from bot.register_cli import print_deadlines
-    from retrieval.pgindex import open_index
+    from retrieval.sources import open_snapshot
 
-    snapshot = open_index(settings)
+    snapshot = open_snapshot(settings)
     try:
         print_deadlines(snapshot, args.today or dt.date.today(), args.days, args.json)
     finally:
@@ -228,9 +228,9 @@ def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_obligations(args: argparse.Namespace, settings: Settings) -> int:
     from bot.register_cli import print_obligations
-    from retrieval.pgindex import open_index
+    from retrieval.sources import open_snapshot
 
-    snapshot = open_index(settings)
+    snapshot = open_snapshot(settings)
     try:
         print_obligations(snapshot, args.party, args.json)
     finally:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.evaluate import Item, load_items, supports
-from retrieval.index import IndexSnapshot
 from retrieval.lexical import LexicalIndex
 from retrieval.search import FusionWeights, HybridSearcher, fuse
+from retrieval.snapshot import Snapshot
 from retrieval.types import Citation, ScoredChunk
 
 
@@ -89,11 +89,10 @@ def compare(path: Path, searcher: HybridSearcher, k: int = 5) -> list[dict[str, 
     return rows
 
 
-def _lexical_variants(snapshot: IndexSnapshot) -> dict[str, LexicalIndex]:
-    from retrieval.index import passage_texts
+def _lexical_variants(snapshot: Snapshot) -> dict[str, LexicalIndex]:
     from retrieval.text import NgramAnalyzer
 
-    texts = passage_texts(snapshot)
+    texts = snapshot.passage_texts()
     return {
         "compounds": snapshot.lexical,
         "stems": LexicalIndex.build(texts, decompound=False),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.register_cli import Due, due_between
-from retrieval.index import IndexSnapshot
+from retrieval.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def iso_week(day: dt.date) -> str:
 
 
 def build_digest(
-    snapshot: IndexSnapshot, today: dt.date, weeks_ahead: int, previous: dict[str, str] | None
+    snapshot: Snapshot, today: dt.date, weeks_ahead: int, previous: dict[str, str] | None
 ) -> Digest:
     """The digest for `today`; `previous` is {document: sha256} at the last digest, or None."""
     upcoming = due_between(snapshot, today, today + dt.timedelta(weeks=weeks_ahead))
@@ -76,7 +76,7 @@ def build_digest(
     return Digest(today, weeks_ahead, tuple(upcoming), tuple(passed), tuple(changes), not previous)
 
 
-def document_shas(snapshot: IndexSnapshot) -> dict[str, str]:
+def document_shas(snapshot: Snapshot) -> dict[str, str]:
     """{document: sha256} of a version, recorded with each posted digest."""
     return {path: doc.sha256 for path, doc in snapshot.documents.items()}
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from bot.question import QuestionInfo
-from retrieval.index import IndexSnapshot
+from retrieval.snapshot import Snapshot
 from retrieval.text import stem, words
 from retrieval.thesaurus import alternatives
 from retrieval.types import ScoredChunk
@@ -18,7 +18,7 @@ from retrieval.types import ScoredChunk
 UNKNOWN = "\x00unknown"  # key of the weight given to words the corpus never uses
 
 
-def idf_table(snapshot: IndexSnapshot) -> dict[str, float]:
+def idf_table(snapshot: Snapshot) -> dict[str, float]:
     """Idf of every lexical term of the snapshot (memoised on its lexical index)."""
     lex = snapshot.lexical
     cached = getattr(lex, "idf_table", None)
@@ -106,7 +106,7 @@ def beyond_names(info: QuestionInfo) -> QuestionInfo | None:
     return QuestionInfo(info.text, info.kind, rest, ())
 
 
-def coined_compounds(info: QuestionInfo, snapshot: IndexSnapshot) -> tuple[str, ...]:
+def coined_compounds(info: QuestionInfo, snapshot: Snapshot) -> tuple[str, ...]:
     """The question's compounds that no document uses but whose parts they do ("lönetillägg"):
     a concept of its own, which evidence must name or at least touch by one of its parts."""
     lex = snapshot.lexical
@@ -175,7 +175,7 @@ LONG_ITEM = 100  # characters; a longer item is shortened to its part before the
 
 
 def next_chunk_sentences(
-    snapshot: IndexSnapshot, hit: ScoredChunk, pos: int, rows: list[tuple[int, str]]
+    snapshot: Snapshot, hit: ScoredChunk, pos: int, rows: list[tuple[int, str]]
 ) -> list[str]:
     """The next chunk's sentences when this chunk ends inside a list that a sentence of it
     introduces ("… fyra delar:" with the items running on), else []."""
@@ -238,7 +238,7 @@ def _said(sentence: str) -> set[str]:
     return set(words(sentence))
 
 
-def unknown_share(info: QuestionInfo, snapshot: IndexSnapshot) -> float:
+def unknown_share(info: QuestionInfo, snapshot: Snapshot) -> float:
     """Share of the question's topic words that the corpus never uses: not as a word, not as
     part of a compound, not as an abbreviation ("konferensrum", "gymkort"). A question that is
     mostly about such words cannot be answered from these documents."""

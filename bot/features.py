@@ -19,8 +19,8 @@ import numpy as np
 
 from bot import evidence
 from bot.question import FILLER, Kind, QuestionInfo, fold, has_kind, has_party_type
-from retrieval.index import IndexSnapshot
 from retrieval.sentences import earlier_in_paragraph
+from retrieval.snapshot import Snapshot
 from retrieval.text import content_words, stem, words
 from retrieval.types import ScoredChunk
 
@@ -45,7 +45,7 @@ class Query:
 
     info: QuestionInfo
     hits: list[ScoredChunk]
-    snapshot: IndexSnapshot
+    snapshot: Snapshot
     idf: dict[str, float]
     abbreviations: dict[str, str]
     split: Callable[[str], tuple[str, ...]]
@@ -319,7 +319,7 @@ def stem_pairs(text: str) -> list[tuple[str, str]]:
     return list(pairwise(stems))
 
 
-def query(info: QuestionInfo, hits: list[ScoredChunk], snapshot: IndexSnapshot) -> Query:
+def query(info: QuestionInfo, hits: list[ScoredChunk], snapshot: Snapshot) -> Query:
     """Everything the features need about the question, computed once."""
     lex = snapshot.lexical
     idf = evidence.idf_table(snapshot)

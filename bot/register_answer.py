@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from retrieval.index import IndexSnapshot
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
+from retrieval.snapshot import Snapshot
 from retrieval.text import STOPWORDS, stem, words
 from retrieval.types import Answer, Citation
 
@@ -45,7 +45,7 @@ MAX_ITEMS = 10
 BULLET = re.compile(r"\s*\n\s*(?:[•\-–*]\s*)?|\s+[•–]\s+|\s+-\s+(?=[a-zåäö])")
 
 
-def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
+def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
     """A cited list when the question obviously asks for the register, else None."""
     if m := (OBLIGATIONS_Q.match(question) or DUTIES_Q.match(question)):
         said = next(g for g in (m.groupdict().get(k) for k in ("party", "party2")) if g)
@@ -67,7 +67,7 @@ def register_answer(question: str, snapshot: IndexSnapshot) -> Answer | None:
     return None
 
 
-def _from_source(items: list[Obligation], source: str, snapshot: IndexSnapshot) -> list[Obligation]:
+def _from_source(items: list[Obligation], source: str, snapshot: Snapshot) -> list[Obligation]:
     """The obligations of the documents a question names ("enligt avsiktsförklaringen": those
     whose title or file name holds that word, "avtalet med KI": Karolinska Institutet's); all of
     them when it names none."""
@@ -101,7 +101,7 @@ def _in_month(d: Deadline, month: int, year: int | None) -> bool:
     return False
 
 
-def _citation(n: int, snapshot: IndexSnapshot, item: Deadline | Obligation) -> Citation:
+def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation) -> Citation:
     doc = snapshot.documents.get(item.doc_path)
     return Citation(
         n=n,
@@ -117,9 +117,7 @@ def _citation(n: int, snapshot: IndexSnapshot, item: Deadline | Obligation) -> C
     )
 
 
-def _obligations(
-    question: str, party: str, items: list[Obligation], snapshot: IndexSnapshot
-) -> Answer:
+def _obligations(question: str, party: str, items: list[Obligation], snapshot: Snapshot) -> Answer:
     shown = items[:MAX_ITEMS]
     noun = "åtagande" if len(items) == 1 else "åtaganden"
     more = f" (de {MAX_ITEMS} första visas)" if len(items) > MAX_ITEMS else ""
@@ -137,7 +135,7 @@ def _one_line(text: str) -> str:
 
 
 def _deadlines(
-    question: str, items: list[Deadline], snapshot: IndexSnapshot, when: str = " den månaden"
+    question: str, items: list[Deadline], snapshot: Snapshot, when: str = " den månaden"
 ) -> Answer:
     shown = items[:MAX_ITEMS]
     noun = "deadline" if len(items) == 1 else "deadlines"

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from retrieval.index import IndexSnapshot
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
+from retrieval.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Due:
         }
 
 
-def due_between(snapshot: IndexSnapshot, start: dt.date, end: dt.date) -> list[Due]:
+def due_between(snapshot: Snapshot, start: dt.date, end: dt.date) -> list[Due]:
     """Deadlines falling in [start, end], yearly ones on each of their dates, by date."""
     out: list[Due] = []
     for deadline in snapshot.deadlines():
@@ -51,12 +51,12 @@ def due_between(snapshot: IndexSnapshot, start: dt.date, end: dt.date) -> list[D
     return sorted(out, key=lambda d: (d.date, d.deadline.doc_path, d.deadline.quote))
 
 
-def relative_deadlines(snapshot: IndexSnapshot) -> list[Deadline]:
+def relative_deadlines(snapshot: Snapshot) -> list[Deadline]:
     """Deadlines relative to an event whose date the documents do not give."""
     return [d for d in snapshot.deadlines() if d.relative and not d.date]
 
 
-def obligations_of(snapshot: IndexSnapshot, party: str = "") -> list[Obligation]:
+def obligations_of(snapshot: Snapshot, party: str = "") -> list[Obligation]:
     """Obligations, only those of `party` (any spelling: "kommunerna", "KSL", full name)."""
     items = snapshot.obligations()
     if not party:
@@ -65,7 +65,7 @@ def obligations_of(snapshot: IndexSnapshot, party: str = "") -> list[Obligation]
     return [o for o in items if o.party.lower() == wanted.lower()]
 
 
-def _title(snapshot: IndexSnapshot, doc_path: str) -> str:
+def _title(snapshot: Snapshot, doc_path: str) -> str:
     doc = snapshot.documents.get(doc_path)
     return doc.title if doc else doc_path
 
@@ -79,13 +79,13 @@ def render_due(due: Due) -> str:
     return f"{when}  {party}{d.what}{how}\n    {due.title}, s. {d.page} ({d.doc_path}) »{d.quote}«"
 
 
-def render_obligation(snapshot: IndexSnapshot, o: Obligation) -> str:
+def render_obligation(snapshot: Snapshot, o: Obligation) -> str:
     """One obligation as two lines of text."""
     title = _title(snapshot, o.doc_path)
     return f"{o.party} ({o.cue}): {o.text}\n    {title}, s. {o.page} ({o.doc_path}) »{o.quote}«"
 
 
-def print_deadlines(snapshot: IndexSnapshot, today: dt.date, days: int, as_json: bool) -> None:
+def print_deadlines(snapshot: Snapshot, today: dt.date, days: int, as_json: bool) -> None:
     """The `deadlines` command's output."""
     for due in due_between(snapshot, today, today + dt.timedelta(days=days)):
         print(json.dumps(due.to_json(), ensure_ascii=False) if as_json else render_due(due))
@@ -96,7 +96,7 @@ def print_deadlines(snapshot: IndexSnapshot, today: dt.date, days: int, as_json:
         print(f"    {_title(snapshot, d.doc_path)}, s. {d.page} ({d.doc_path}) »{d.quote}«")
 
 
-def print_obligations(snapshot: IndexSnapshot, party: str, as_json: bool) -> None:
+def print_obligations(snapshot: Snapshot, party: str, as_json: bool) -> None:
     """The `obligations` command's output."""
     for o in obligations_of(snapshot, party):
         if as_json:

@@ -1,10 +1,13 @@
 """Copy the published local index version into PostgreSQL, so every bot replica answers from it.
 
 `python -m ingest` builds and publishes a local version as always; with DATABASE_URL set it then
-calls `publish_to_postgres`, which copies that version document by document, each document (its
-row, chunks, chunk vectors, sentences with vectors, deadlines and obligations) in one
-transaction, then the lexical index files and the HNSW index, and finally names the version in
-`index_current` in one last transaction. Replicas read only the version `index_current` names,
+calls `publish_to_postgres`, which makes a new database version from it: documents that are the
+same as in the version published there before (same row, same chunk and sentence keys) are
+copied inside the database from that version, in one transaction; only added and changed
+documents are sent, each (its row, chunks, chunk vectors, sentences with vectors) in one
+transaction; deleted ones are simply not in the new version. Then the register, the lexical
+index files and the HNSW index, and finally the version is named in `index_current` in one last
+transaction. Replicas read only the version `index_current` names,
 so they never see half a document or half a version, and an ingest killed at any point leaves
 the previous version in use (its partial copy is removed by the next run).
 
@@ -16,24 +19,23 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from retrieval.errors import IndexLockedError, IndexMissingError, SamverkanError
-from retrieval.index import IndexSnapshot, current_version
+from retrieval.index import LocalSnapshot, current_version
 from retrieval.pgindex import LEXICAL_FILES, store_name
 from retrieval.pgschema import where
 from retrieval.pgstore import PgVectorStore, open_pool, vector_literal
-from retrieval.register import Deadline, Obligation
+from retrieval.schema import CHUNKS, DOCUMENTS, REGISTER_KINDS, SENTENCES
+from retrieval.snapshot import VectorRows
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class PgPublishResult:
     source: str  # local version folder name
     documents: int
     copied: bool  # False when that local version was already the published one
+    sent: int = 0  # documents sent to the database (added or changed)
+    kept: int = 0  # unchanged documents copied inside the database from the previous version
 
 
 def publish_to_postgres(index_dir: Path, dsn: str) -> PgPublishResult:
@@ -67,13 +71,14 @@ def publish_to_postgres(index_dir: Path, dsn: str) -> PgPublishResult:
             if current is not None and current[1] == folder.name:
                 return PgPublishResult(current[0], folder.name, 0, copied=False)
             _drop_incomplete(pool)
-            snapshot = IndexSnapshot(folder)
+            snapshot = LocalSnapshot(folder)
             try:
-                version = _copy(pool, snapshot)
+                version, kept = _copy(pool, snapshot, current[0] if current else None)
             finally:
                 snapshot.close()
             _prune(pool, keep=version)
-            return PgPublishResult(version, folder.name, len(snapshot.documents), copied=True)
+            n = len(snapshot.documents)
+            return PgPublishResult(version, folder.name, n, True, sent=n - kept, kept=kept)
     finally:
         pool.close()
 
@@ -101,8 +106,9 @@ def _current(pool: ConnectionPool) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row else None
 
 
-def _copy(pool: ConnectionPool, snapshot: IndexSnapshot) -> int:
-    """Copy every part of the version, one transaction per document; publish it last."""
+def _copy(pool: ConnectionPool, snapshot: LocalSnapshot, previous: int | None) -> tuple[int, int]:
+    """Make the new version: keep unchanged documents, send the others, publish it last.
+    Returns (version id, documents kept from `previous`)."""
     manifest = asdict(snapshot.manifest)
     with pool.connection() as conn:
         row = conn.execute(
@@ -115,21 +121,24 @@ def _copy(pool: ConnectionPool, snapshot: IndexSnapshot) -> int:
             "INSERT INTO stores (name, dim) VALUES (%s, %s)",
             (store_name(version), snapshot.manifest.dim),
         )
-    meta = sqlite3.connect(f"file:{snapshot.folder / 'meta.sqlite'}?mode=ro", uri=True)
-    try:
-        vectors, sentence_vectors = snapshot.vectors(), snapshot.sentence_vectors()
-        for path in sorted(snapshot.documents):
-            with pool.connection() as conn, conn.transaction():
-                _copy_document(conn, version, snapshot, meta, path, vectors, sentence_vectors)
+    layout = {path: _local_layout(snapshot, path) for path in sorted(snapshot.documents)}
+    same = _unchanged(pool, snapshot, layout, previous) if previous is not None else {}
+    if same:
+        assert previous is not None
         with pool.connection() as conn, conn.transaction():
-            for name in LEXICAL_FILES:
-                conn.execute(
-                    "INSERT INTO index_files (version, name, data) VALUES (%s, %s, %s)",
-                    (version, name, (snapshot.folder / name).read_bytes()),
-                )
-            _copy_register(conn, version, "alias", _rows(meta, "aliases", ["name", "abbreviation"]))
-    finally:
-        meta.close()
+            _keep_documents(conn, previous, version, same)
+    vectors, sentence_vectors = snapshot.vectors(), snapshot.sentence_vectors()
+    for path in sorted(set(layout) - set(same)):
+        with pool.connection() as conn, conn.transaction():
+            _send_document(conn, version, snapshot, path, vectors, sentence_vectors)
+    with pool.connection() as conn, conn.transaction():
+        for kind, table in REGISTER_KINDS.items():
+            _copy_register(conn, version, kind, snapshot.register_rows(table.name))
+        for name in LEXICAL_FILES:
+            conn.execute(
+                "INSERT INTO index_files (version, name, data) VALUES (%s, %s, %s)",
+                (version, name, (snapshot.folder / name).read_bytes()),
+            )
     PgVectorStore.existing(pool, store_name(version), snapshot.manifest.dim).build_index()
     with pool.connection() as conn, conn.transaction():
         conn.execute("UPDATE index_versions SET complete = true WHERE id = %s", (version,))
@@ -138,75 +147,186 @@ def _copy(pool: ConnectionPool, snapshot: IndexSnapshot) -> int:
             "DO UPDATE SET version = excluded.version, published_at = now()",
             (version,),
         )
-    log.info("published %s to PostgreSQL as version %s", snapshot.version, version)
-    return version
+    log.info(
+        "published %s to PostgreSQL as version %s (%d documents sent, %d kept)",
+        snapshot.version, version, len(layout) - len(same), len(same),
+    )  # fmt: skip
+    return version, len(same)
 
 
-def _copy_document(
+@dataclass(frozen=True)
+class _Layout:
+    """Where a document's rows sit in one version and what they hold: its row, its first chunk
+    position and sentence id, and the embedding keys of its chunks and sentences in order."""
+
+    row: tuple
+    first_pos: int
+    first_sid: int
+    chunk_keys: tuple[str, ...]
+    sentence_keys: tuple[str, ...]
+    consecutive: bool  # positions and sentence ids follow each other without gaps
+
+
+def _local_layout(snapshot: LocalSnapshot, path: str) -> _Layout:
+    chunks = snapshot.chunks_of(path)
+    positions = [pos for pos, _, _ in chunks]
+    sentences = snapshot.sentence_rows(positions)
+    sids = [sid for sid, _, _, _ in sentences]
+    return _Layout(
+        row=tuple(asdict(snapshot.documents[path]).values()),
+        first_pos=positions[0] if positions else 0,
+        first_sid=sids[0] if sids else 0,
+        chunk_keys=tuple(key for _, _, key in chunks),
+        sentence_keys=tuple(key for _, _, _, key in sentences),
+        consecutive=_consecutive(positions) and _consecutive(sids),
+    )
+
+
+def _consecutive(numbers: list[int]) -> bool:
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else True
+
+
+def _unchanged(
+    pool: ConnectionPool, snapshot: LocalSnapshot, layout: dict[str, _Layout], previous: int
+) -> dict[str, tuple[int, int]]:
+    """Documents of `previous` the new version holds unchanged, with the shift of their chunk
+    positions and sentence ids: {path: (position shift, sentence id shift)}. Nothing is kept
+    when the version was built by another model or reader (every vector or chunk may differ)."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT manifest FROM index_versions WHERE id = %s", (previous,)
+        ).fetchone()
+        old_manifest = row[0] if row else {}
+        if any(old_manifest.get(k) != v for k, v in asdict(snapshot.manifest).items()
+               if k in ("model", "dim", "reader", "format")):  # fmt: skip
+            return {}
+        docs = {
+            r[0]: tuple(r)
+            for r in conn.execute(
+                f"SELECT {DOCUMENTS.select()} FROM {DOCUMENTS.pg_name} WHERE version = %s",
+                (previous,),
+            )
+        }
+        chunk_rows = conn.execute(
+            f"SELECT doc_path, array_agg(pos ORDER BY pos), array_agg(embed_key ORDER BY pos) "
+            f"FROM {CHUNKS.pg_name} WHERE version = %s GROUP BY doc_path",
+            (previous,),
+        ).fetchall()
+        sentence_rows = conn.execute(
+            f"SELECT c.doc_path, array_agg(s.sid ORDER BY s.sid), "
+            f"array_agg(s.embed_key ORDER BY s.sid) FROM {SENTENCES.pg_name} s "
+            f"JOIN {CHUNKS.pg_name} c ON c.version = s.version AND c.pos = s.chunk_pos "
+            "WHERE s.version = %s GROUP BY c.doc_path",
+            (previous,),
+        ).fetchall()
+    old_chunks = {r[0]: (list(r[1]), tuple(r[2])) for r in chunk_rows}
+    old_sentences = {r[0]: (list(r[1]), tuple(r[2])) for r in sentence_rows}
+    same: dict[str, tuple[int, int]] = {}
+    for path, new in layout.items():
+        positions, chunk_keys = old_chunks.get(path, ([], ()))
+        sids, sentence_keys = old_sentences.get(path, ([], ()))
+        if (
+            new.consecutive
+            and positions
+            and docs.get(path) == new.row
+            and chunk_keys == new.chunk_keys
+            and sentence_keys == new.sentence_keys
+            and _consecutive(positions)
+            and _consecutive(sids)
+        ):
+            sid_shift = new.first_sid - sids[0] if sids else 0
+            same[path] = (new.first_pos - positions[0], sid_shift)
+    return same
+
+
+def _keep_documents(
+    conn: psycopg.Connection, old: int, new: int, same: dict[str, tuple[int, int]]
+) -> None:
+    """Copy unchanged documents' rows and vectors from version `old` to `new` inside the
+    database, shifting their chunk positions and sentence ids to where the new version has them."""
+    paths = list(same)
+    shifts = [same[p][0] for p in paths]
+    sid_shifts = [same[p][1] for p in paths]
+    moved = (
+        "(SELECT unnest(%(paths)s::text[]) AS path, unnest(%(shifts)s::int[]) AS shift, "
+        "unnest(%(sid_shifts)s::int[]) AS sid_shift) m"
+    )
+    args = {
+        "old": old, "new": new, "paths": paths, "shifts": shifts, "sid_shifts": sid_shifts,
+        "old_store": store_name(old), "new_store": store_name(new),
+    }  # fmt: skip
+    doc_cols = DOCUMENTS.select()
+    conn.execute(
+        f"INSERT INTO {DOCUMENTS.pg_name} (version, {doc_cols}) "
+        f"SELECT %(new)s, {', '.join('d.' + n for n in DOCUMENTS.names)} "
+        f"FROM {DOCUMENTS.pg_name} d JOIN {moved} ON m.path = d.path WHERE d.version = %(old)s",
+        args,
+    )
+    chunk_cols = [("c.pos + m.shift" if n == "pos" else f"c.{n}") for n in CHUNKS.names]
+    conn.execute(
+        f"INSERT INTO {CHUNKS.pg_name} (version, {CHUNKS.select()}) "
+        f"SELECT %(new)s, {', '.join(chunk_cols)} FROM {CHUNKS.pg_name} c "
+        f"JOIN {moved} ON m.path = c.doc_path WHERE c.version = %(old)s",
+        args,
+    )
+    conn.execute(
+        "INSERT INTO vectors (store, position, embedding) "
+        "SELECT %(new_store)s, v.position + m.shift, v.embedding FROM vectors v "
+        f"JOIN {CHUNKS.pg_name} c ON c.version = %(old)s AND c.pos = v.position "
+        f"JOIN {moved} ON m.path = c.doc_path WHERE v.store = %(old_store)s",
+        args,
+    )
+    sentence_cols = [
+        {"sid": "s.sid + m.sid_shift", "chunk_pos": "s.chunk_pos + m.shift"}.get(n, f"s.{n}")
+        for n in SENTENCES.names
+    ]
+    conn.execute(
+        f"INSERT INTO {SENTENCES.pg_name} (version, {SENTENCES.select()}, embedding) "
+        f"SELECT %(new)s, {', '.join(sentence_cols)}, s.embedding FROM {SENTENCES.pg_name} s "
+        f"JOIN {CHUNKS.pg_name} c ON c.version = s.version AND c.pos = s.chunk_pos "
+        f"JOIN {moved} ON m.path = c.doc_path WHERE s.version = %(old)s",
+        args,
+    )
+
+
+def _send_document(
     conn: psycopg.Connection,
     version: int,
-    snapshot: IndexSnapshot,
-    meta: sqlite3.Connection,
+    snapshot: LocalSnapshot,
     path: str,
-    vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
+    vectors: VectorRows,
+    sentence_vectors: VectorRows,
 ) -> None:
-    d = snapshot.documents[path]
+    """Send one document's row, chunks, chunk vectors and sentences with their vectors."""
+    doc = asdict(snapshot.documents[path])
     conn.execute(
-        "INSERT INTO index_documents VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (version, d.path, d.title, d.sha256, d.kind, d.date, d.reference, d.pages, d.body),
+        f"INSERT INTO {DOCUMENTS.pg_name} (version, {DOCUMENTS.select()}) "
+        f"VALUES (%s, {', '.join(['%s'] * len(DOCUMENTS.names))})",
+        (version, *(doc[n] for n in DOCUMENTS.names)),
     )
     chunks = snapshot.chunks_of(path)
+    positions = [pos for pos, _, _ in chunks]
     with conn.cursor() as cur:
-        with cur.copy(
-            "COPY index_chunks (version, pos, chunk_id, doc_path, page, section, ordinal, "
-            "text, embed_key) FROM STDIN"
-        ) as copy:
+        with cur.copy(f"COPY {CHUNKS.pg_name} (version, {CHUNKS.select()}) FROM STDIN") as copy:
             for pos, c, key in chunks:
-                copy.write_row((version, pos, c.chunk_id, c.doc_path, c.page, c.section,
-                                c.ordinal, c.text, key))  # fmt: skip
+                values = {"pos": pos, "chunk_id": c.chunk_id, "embed_key": key, **asdict(c)}
+                copy.write_row((version, *(values[n] for n in CHUNKS.names)))
         with cur.copy("COPY vectors (store, position, embedding) FROM STDIN") as copy:
-            for pos, _, _ in chunks:
+            for pos in positions:
                 copy.write_row((store_name(version), pos, vector_literal(vectors[pos])))
-        positions = [pos for pos, _, _ in chunks]
-        sentences = _sentences(meta, positions)
         with cur.copy(
-            "COPY index_sentences (version, sid, chunk_pos, text, embed_key, embedding) FROM STDIN"
+            f"COPY {SENTENCES.pg_name} (version, {SENTENCES.select()}, embedding) FROM STDIN"
         ) as copy:
-            for sid, chunk_pos, text, key in sentences:
+            for sid, chunk_pos, text, key in snapshot.sentence_rows(positions):
+                values = {"sid": sid, "chunk_pos": chunk_pos, "text": text, "embed_key": key}
                 embedding = vector_literal(sentence_vectors[sid])
-                copy.write_row((version, sid, chunk_pos, text, key, embedding))
-    fields = list(Deadline.__dataclass_fields__)
-    _copy_register(conn, version, "deadline", _rows(meta, "deadlines", fields, path))
-    fields = list(Obligation.__dataclass_fields__)
-    _copy_register(conn, version, "obligation", _rows(meta, "obligations", fields, path))
+                copy.write_row((version, *(values[n] for n in SENTENCES.names), embedding))
 
 
-def _sentences(meta: sqlite3.Connection, positions: list[int]) -> list[tuple]:
-    """(sid, chunk_pos, text, embed_key) of the sentences of these chunks."""
-    if not positions:
-        return []
-    marks = ",".join("?" * len(positions))
-    query = f"SELECT sid, chunk_pos, text, embed_key FROM sentences WHERE chunk_pos IN ({marks})"
-    return meta.execute(query, positions).fetchall()
-
-
-def _rows(
-    meta: sqlite3.Connection, table: str, cols: list[str], doc_path: str | None = None
-) -> list[tuple]:
-    """(rowid, [values]) of a register table, optionally of one document; [] when absent."""
-    where_doc = " WHERE doc_path = ?" if doc_path is not None else ""
-    try:
-        rows = meta.execute(
-            f"SELECT rowid, {', '.join(cols)} FROM {table}{where_doc} ORDER BY rowid",
-            (doc_path,) if doc_path is not None else (),
-        ).fetchall()
-    except sqlite3.OperationalError:  # a version written before the register existed
-        return []
-    return [(r[0], list(r[1:])) for r in rows]
-
-
-def _copy_register(conn: psycopg.Connection, version: int, kind: str, rows: list[tuple]) -> None:
+def _copy_register(
+    conn: psycopg.Connection, version: int, kind: str, rows: list[tuple[int, list]]
+) -> None:
+    """The register's items of one kind, in the local order (its ids as `seq`)."""
     with (
         conn.cursor() as cur,
         cur.copy("COPY index_register (version, kind, seq, item) FROM STDIN") as copy,

@@ -24,19 +24,13 @@ from ingest.metadata import extract_info
 from ingest.readers import embedded_title, kind_of, read_blocks
 from ingest.register import extract_register
 from ingest.structure import looks_like_heading
+from ingest.writer import IndexedChunk, SentenceRow, publish, write_version
 from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
-from retrieval.index import (
-    IndexedChunk,
-    IndexSnapshot,
-    SentenceRow,
-    current_version,
-    passage_text,
-    publish,
-    write_version,
-)
+from retrieval.index import LocalSnapshot, current_version
 from retrieval.register import Register
 from retrieval.sentences import earlier_in_paragraph, split_sentences
+from retrieval.snapshot import passage_text
 from retrieval.types import Chunk, DocumentMeta
 
 log = logging.getLogger(__name__)
@@ -190,7 +184,7 @@ def _ingest_locked(
     report = IngestReport()
     files, scanned = discover(paths, opts.corpus_dir)
     folder = current_version(opts.index_dir)
-    old = IndexSnapshot(folder) if folder else None
+    old = LocalSnapshot(folder) if folder else None
     same_model = old is not None and old.manifest.model == model_name
     same_reader = old is not None and old.manifest.reader == READER_VERSION
     if old is not None and same_model and not same_reader:
@@ -279,7 +273,7 @@ class Assembled:
 def _assemble(
     docs: dict[str, DocumentMeta],
     fresh: dict[str, list[Chunk]],
-    old: IndexSnapshot | None,
+    old: LocalSnapshot | None,
     get_embedder: Callable[[], Embedder],
 ) -> Assembled:
     """All chunks and sentences of the new version, with vectors reused where possible."""

@@ -1,9 +1,9 @@
-"""Read a published index version from PostgreSQL: the IndexSnapshot of bot replicas.
+"""Read a published index version from PostgreSQL: the `Snapshot` of bot replicas.
 
 `ingest.pgpublish` copies a local index version into the tables of migration 3 and names it in
-`index_current`; `PgSnapshot` answers every query the local IndexSnapshot does, from those
-tables: dense search with pgvector (HNSW), lexical search with the core's BM25 index (its files
-stored with the version: it finds more than PostgreSQL's Swedish full text, see
+`index_current`; `PgSnapshot` implements the `Snapshot` interface as the local one does, from
+those tables: dense search with pgvector (HNSW), lexical search with the core's BM25 index (its
+files stored with the version: it finds more than PostgreSQL's Swedish full text, see
 docs/postgres.md), chunks, sentences and their vectors, and the register.
 """
 
@@ -17,13 +17,16 @@ from pathlib import Path
 import numpy as np
 from psycopg_pool import ConnectionPool
 
-from config.settings import Settings
 from retrieval.errors import IndexMissingError, IndexModelMismatch
-from retrieval.index import IndexSnapshot, Manifest, open_current
 from retrieval.lexical import LexicalIndex
-from retrieval.pgstore import PgVectorStore, shared_pool
+from retrieval.pgstore import PgVectorStore
 from retrieval.register import Deadline, Obligation
+from retrieval.schema import CHUNK_FIELDS, CHUNKS, DOCUMENTS, SENTENCES
+from retrieval.snapshot import Manifest, passage_text
 from retrieval.types import Chunk, DocumentMeta
+from retrieval.vectorstore import VectorStore
+
+_CHUNK_COLS = CHUNKS.select(only=CHUNK_FIELDS)
 
 LEXICAL_FILES = ("lexical.npz", "lexical.json")
 CACHE_ROWS = 50_000  # vectors kept per snapshot before the cache starts over
@@ -56,20 +59,6 @@ def open_pg_current(pool: ConnectionPool) -> PgSnapshot:
     return PgSnapshot(pool, version)
 
 
-def read_url(settings: Settings) -> str:
-    """DATABASE_READ_URL when set (a read replica), else DATABASE_URL, else "" (local index)."""
-    for url in (settings.database_read_url, settings.database_url):
-        if url and url.get_secret_value().strip():
-            return url.get_secret_value().strip()
-    return ""
-
-
-def open_index(settings: Settings) -> IndexSnapshot:
-    """The published version: from PostgreSQL when DATABASE_URL is set, else index/CURRENT."""
-    url = read_url(settings)
-    return open_pg_current(shared_pool(url)) if url else open_current(settings.index_dir)
-
-
 class _VectorRows:
     """`rows[i]` fetched from the database on first use and kept, as the bot reads vectors."""
 
@@ -97,8 +86,24 @@ class _VectorRows:
         return row
 
 
-class PgSnapshot(IndexSnapshot):
-    """One published version in PostgreSQL, loaded for searching; thread-safe like the local one.
+class PgSource:
+    """The versions published in PostgreSQL (a `SnapshotSource`)."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def current(self) -> int | None:
+        """Id of the published version."""
+        return current_version_id(self.pool)
+
+    def open(self) -> PgSnapshot:
+        """Open the published version."""
+        return open_pg_current(self.pool)
+
+
+class PgSnapshot:
+    """One published version in PostgreSQL, loaded for searching (the `Snapshot` interface);
+    thread-safe like the local one.
 
     Documents, the manifest and the lexical index are loaded at open; chunks, sentences and
     vectors are read per question. Nothing is written, so a read-only standby serves it too.
@@ -119,19 +124,21 @@ class PgSnapshot(IndexSnapshot):
                 raise IndexMissingError(f"index version {version} is not in PostgreSQL any more")
             self.manifest = Manifest(**row[0])
             self.source = str(row[1])
-            cols = "path, title, sha256, kind, date, reference, pages, body"
             docs = conn.execute(
-                f"SELECT {cols} FROM index_documents WHERE version = %s", (version,)
+                f"SELECT {DOCUMENTS.select()} FROM {DOCUMENTS.pg_name} WHERE version = %s "
+                "ORDER BY path COLLATE \"C\"",
+                (version,),
             ).fetchall()
             files: dict[str, bytes] = dict(
                 conn.execute(
                     "SELECT name, data FROM index_files WHERE version = %s", (version,)
                 ).fetchall()
             )
-        self.documents = {d[0]: DocumentMeta(*d) for d in docs}
+        self.documents: dict[str, DocumentMeta] = {d[0]: DocumentMeta(*d) for d in docs}
         self.lexical = _load_lexical(files)
-        # the VectorStore protocol's other implementation; IndexSnapshot annotates FaissStore
-        self.dense = PgVectorStore.existing(pool, store_name(version), self.manifest.dim)  # type: ignore[assignment]
+        self.dense: VectorStore = PgVectorStore.existing(
+            pool, store_name(version), self.manifest.dim
+        )
         self._chunk_vectors = _VectorRows(self._fetch_chunk_vectors)
         self._sentence_rows = _VectorRows(self._fetch_sentence_vectors)
 
@@ -147,27 +154,32 @@ class PgSnapshot(IndexSnapshot):
             return {}
         with self.pool.connection() as conn:
             rows = conn.execute(
-                "SELECT c.pos, c.doc_path, c.text, c.page, c.section, c.ordinal, "
-                "v.embedding::text FROM index_chunks c LEFT JOIN vectors v "
-                "ON v.store = %s AND v.position = c.pos WHERE c.version = %s AND c.pos = ANY(%s)",
+                f"SELECT c.pos, v.embedding::text, {_CHUNK_COLS} FROM {CHUNKS.pg_name} c "
+                "LEFT JOIN vectors v ON v.store = %s AND v.position = c.pos "
+                "WHERE c.version = %s AND c.pos = ANY(%s)",
                 (store_name(self.version_id), self.version_id, pos),
             ).fetchall()
-        self._chunk_vectors.keep({r[0]: parse_vector(r[6]) for r in rows if r[6]})
-        return {r[0]: Chunk(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        self._chunk_vectors.keep({r[0]: parse_vector(r[1]) for r in rows if r[1]})
+        return {r[0]: Chunk(*r[2:]) for r in rows}
 
     def chunks_of(self, doc_path: str) -> list[tuple[int, Chunk, str]]:
         """All (position, chunk, embed_key) of one document, in order."""
         with self.pool.connection() as conn:
             rows = conn.execute(
-                "SELECT pos, doc_path, text, page, section, ordinal, embed_key FROM index_chunks "
+                f"SELECT pos, embed_key, {_CHUNK_COLS} FROM {CHUNKS.pg_name} "
                 "WHERE version = %s AND doc_path = %s ORDER BY ordinal",
                 (self.version_id, doc_path),
             ).fetchall()
-        return [(r[0], Chunk(r[1], r[2], r[3], r[4], r[5]), r[6]) for r in rows]
+        return [(r[0], Chunk(*r[2:]), r[1]) for r in rows]
 
-    def embed_keys(self) -> dict[str, int]:
-        """Position of each passage-text key."""
-        return dict(self._pairs("SELECT embed_key, pos FROM index_chunks WHERE version = %s"))
+    def passage_texts(self) -> list[str]:
+        """Every chunk's passage text, in position order."""
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT {_CHUNK_COLS} FROM {CHUNKS.pg_name} WHERE version = %s ORDER BY pos",
+                (self.version_id,),
+            ).fetchall()
+        return [passage_text(self.documents[r[0]].title, Chunk(*r)) for r in rows]
 
     def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
         """(sentence id, text) of the chunks at these positions, in order (vectors kept)."""
@@ -177,7 +189,7 @@ class PgSnapshot(IndexSnapshot):
             return out
         with self.pool.connection() as conn:
             rows = conn.execute(
-                "SELECT chunk_pos, sid, text, embedding::text FROM index_sentences "
+                f"SELECT chunk_pos, sid, text, embedding::text FROM {SENTENCES.pg_name} "
                 "WHERE version = %s AND chunk_pos = ANY(%s) ORDER BY sid",
                 (self.version_id, pos),
             ).fetchall()
@@ -186,17 +198,13 @@ class PgSnapshot(IndexSnapshot):
             out[chunk_pos].append((sid, text))
         return out
 
-    def sentence_keys(self) -> dict[str, int]:
-        """Row of each sentence embedding key."""
-        return dict(self._pairs("SELECT embed_key, sid FROM index_sentences WHERE version = %s"))
-
-    def sentence_vectors(self) -> np.ndarray:
+    def sentence_vectors(self) -> _VectorRows:
         """Sentence vectors by id (`vectors[sid]`), read from the database as needed."""
-        return self._sentence_rows  # type: ignore[return-value]  # indexed like the array
+        return self._sentence_rows
 
-    def vectors(self) -> np.ndarray:
+    def vectors(self) -> _VectorRows:
         """Chunk vectors by position (`vectors[pos]`), read from the database as needed."""
-        return self._chunk_vectors  # type: ignore[return-value]  # indexed like the array
+        return self._chunk_vectors
 
     def deadlines(self) -> list[Deadline]:
         """Deadlines of this version in document order."""
@@ -221,10 +229,6 @@ class PgSnapshot(IndexSnapshot):
 
     def close(self) -> None:
         """Nothing to close: the pool belongs to the process."""
-
-    def _pairs(self, query: str) -> list[tuple[str, int]]:
-        with self.pool.connection() as conn:
-            return [(str(k), int(v)) for k, v in conn.execute(query, (self.version_id,))]
 
     def _register(self, kind: str) -> list[list]:
         """The register's items of one kind, read once: a published version never changes."""
@@ -253,7 +257,7 @@ class PgSnapshot(IndexSnapshot):
     def _fetch_sentence_vectors(self, sids: list[int]) -> dict[int, np.ndarray]:
         with self.pool.connection() as conn:
             rows = conn.execute(
-                "SELECT sid, embedding::text FROM index_sentences "
+                f"SELECT sid, embedding::text FROM {SENTENCES.pg_name} "
                 "WHERE version = %s AND sid = ANY(%s)",
                 (self.version_id, sids),
             ).fetchall()

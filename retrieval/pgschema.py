@@ -15,6 +15,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from retrieval.errors import DatabaseError
+from retrieval.schema import pg_index_tables
 
 CONNECT_TIMEOUT = 10  # seconds before an unreachable server is reported
 _LOCK_KEY = 5_117_201  # pg_advisory_xact_lock key: replicas migrating at once take turns
@@ -102,30 +103,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             version bigint NOT NULL REFERENCES index_versions(id),
             published_at timestamptz NOT NULL DEFAULT now()
         );
-        CREATE TABLE index_documents (
-            version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
-            path text NOT NULL, title text NOT NULL, sha256 text NOT NULL, kind text NOT NULL,
-            date text NOT NULL, reference text NOT NULL, pages integer NOT NULL,
-            body text NOT NULL,
-            PRIMARY KEY (version, path)
-        );
-        CREATE TABLE index_chunks (
-            version bigint NOT NULL, pos integer NOT NULL, chunk_id text NOT NULL,
-            doc_path text NOT NULL, page integer NOT NULL, section text NOT NULL,
-            ordinal integer NOT NULL, text text NOT NULL, embed_key text NOT NULL,
-            PRIMARY KEY (version, pos),
-            FOREIGN KEY (version, doc_path) REFERENCES index_documents (version, path)
-                ON DELETE CASCADE
-        );
-        CREATE INDEX index_chunks_doc ON index_chunks (version, doc_path, ordinal);
-        CREATE TABLE index_sentences (
-            version bigint NOT NULL, sid integer NOT NULL, chunk_pos integer NOT NULL,
-            text text NOT NULL, embed_key text NOT NULL, embedding vector NOT NULL,
-            PRIMARY KEY (version, sid),
-            FOREIGN KEY (version, chunk_pos) REFERENCES index_chunks (version, pos)
-                ON DELETE CASCADE
-        );
-        CREATE INDEX index_sentences_chunk ON index_sentences (version, chunk_pos);
+        """
+        + pg_index_tables()
+        + """
         CREATE TABLE index_register (
             version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
             kind text NOT NULL CHECK (kind IN ('deadline', 'obligation', 'alias')),

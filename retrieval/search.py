@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.embedder import Embedder
-from retrieval.index import IndexSnapshot
+from retrieval.snapshot import Snapshot
 from retrieval.types import ScoredChunk
 
 
@@ -38,7 +38,7 @@ class HybridSearcher:
 
     def __init__(
         self,
-        snapshot: IndexSnapshot,
+        snapshot: Snapshot,
         embedder: Embedder,
         weights: FusionWeights | None = None,
         candidates: int = 40,

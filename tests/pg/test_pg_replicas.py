@@ -90,4 +90,4 @@ def test_two_replicas_answer_an_event_once_and_post_the_digest_once(
     assert [proc.wait(timeout=30) for proc in replicas] == [0, 0]
     logs = "".join((tmp_path / f"replica{i}" / "serve.log").read_text() for i in range(2))
     assert BOT_TOKEN not in logs and APP_TOKEN not in logs
-    assert "from PostgreSQL" in logs  # answered from the database: neither has a local index
+    assert "using index version pg:" in logs  # answered from the database: no local index

@@ -1,0 +1,30 @@
+"""Which store the published index is read from: PostgreSQL when DATABASE_URL (or
+DATABASE_READ_URL) is set, else the local folder INDEX_DIR."""
+
+from __future__ import annotations
+
+from config.settings import Settings
+from retrieval.index import LocalSource
+from retrieval.snapshot import Snapshot, SnapshotSource
+
+
+def read_url(settings: Settings) -> str:
+    """DATABASE_READ_URL when set (a read replica), else DATABASE_URL, else "" (local index)."""
+    for url in (settings.database_read_url, settings.database_url):
+        if url and url.get_secret_value().strip():
+            return url.get_secret_value().strip()
+    return ""
+
+
+def source_for(settings: Settings) -> SnapshotSource:
+    """The configured source of published versions."""
+    from retrieval.pgindex import PgSource  # psycopg only when a database is used
+    from retrieval.pgstore import shared_pool
+
+    url = read_url(settings)
+    return PgSource(shared_pool(url)) if url else LocalSource(settings.index_dir)
+
+
+def open_snapshot(settings: Settings) -> Snapshot:
+    """The published version of the configured source; IndexMissingError when there is none."""
+    return source_for(settings).open()
