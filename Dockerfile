@@ -26,7 +26,7 @@ RUN pip install --no-cache-dir .
 # Kubernetes' runAsNonRoot can verify it). Convert the model, index corpus/: ingest's exit
 # status 1 means some files could not be read and the rest was indexed (as in `make index`).
 USER 10001:10001
-RUN python -m retrieval.model_convert \
+RUN python scripts/convert_model.py \
     && { python -m ingest || [ "$?" -eq 1 ]; } \
     && mkdir -p /app/var
 VOLUME ["/app/var"]

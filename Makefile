@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(MODEL_STAMP): $(STAMP)
-	$(BIN)/python -m retrieval.model_convert
+	$(BIN)/python scripts/convert_model.py
 
 index: setup
 	$(BIN)/python -m ingest || [ $$? -eq 1 ]

@@ -1,4 +1,5 @@
-"""`python -m bot ask|eval|run|serve|health|deadlines|obligations|digest`: the command line."""
+"""`python -m bot ask|eval|run|serve|health|deadlines|obligations|digest|ingest|migrate`: the
+command line, where answering, Slack, ingestion and evaluation are put together."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="also compare dense-only, lexical-only and fused retrieval",
     )
     _register_parsers(sub)
+    sub.add_parser(  # handled by cmd_ingest before parsing: listed here for --help
+        "ingest", help="python -m ingest, with --announce to post new and changed documents"
+    )
     mg = sub.add_parser("migrate", help="create or upgrade the PostgreSQL schema")
     mg.add_argument("--dsn", help="PostgreSQL URL (default: DATABASE_URL)")
     for name, text in (
@@ -79,6 +83,9 @@ def _date(text: str) -> dt.date:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ingest"]:
+        return cmd_ingest(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
@@ -104,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     except SamverkanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def cmd_ingest(argv: list[str]) -> int:
+    """`python -m bot ingest [PATH ...] [--json] [--announce]`: ingestion where it meets Slack."""
+    from bot.slack.announce import announce
+    from ingest.__main__ import main as ingest_main
+
+    return ingest_main(argv, announcer=announce, prog="python -m bot ingest")
 
 
 def _answerer(settings: Settings):
@@ -160,7 +175,7 @@ def console(answer_fn: Callable[..., Answer]) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluate import evaluate, format_report
+    from evaluation.evaluate import evaluate, format_report
     from evaluation.run import is_span_set, run_sets
 
     answerer = _answerer(settings)
@@ -174,7 +189,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             else format_report(report, args.details)
         )
         if args.compare:
-            from bot.compare import compare, format_rows
+            from evaluation.compare import compare, format_rows
 
             print("\nRetrieval by method (answerable questions):")
             print(format_rows(compare(file, answerer.searcher(), settings.retrieval.top_k)))

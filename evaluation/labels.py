@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.evaluate import holds_keywords
+from evaluation.evaluate import holds_keywords
 from retrieval.errors import ConfigError
 from retrieval.text import stem, words
 

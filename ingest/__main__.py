@@ -1,7 +1,8 @@
 """`python -m ingest [PATH ...] [--index DIR] [--json]`.
 
 Exit status: 0 all went well, 1 some files failed (the rest was published), 2 usage or
-configuration error.
+configuration error. Ingestion knows nothing of Slack: `python -m bot ingest ... --announce`
+runs this same command with an announcer that posts the added and changed documents.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from config.settings import Settings
@@ -21,24 +23,36 @@ from retrieval.errors import SamverkanError
 log = logging.getLogger("ingest")
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+# posts the names of added and updated documents; raises SamverkanError when it cannot
+Announcer = Callable[[Settings, Sequence[str], Sequence[str]], object]
+
+
+def parse_args(
+    argv: list[str] | None, announces: bool = False, prog: str = "python -m ingest"
+) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest",
+        prog=prog,
         description="Index PDF, DOCX, Markdown and text files for samverkansbot.",
     )
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: corpus)")
     parser.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
-    parser.add_argument(
-        "--announce",
-        action="store_true",
-        help="post added and changed documents to DIGEST_CHANNEL in Slack",
-    )
+    if announces:
+        parser.add_argument(
+            "--announce",
+            action="store_true",
+            help="post added and changed documents to DIGEST_CHANNEL in Slack",
+        )
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(
+    argv: list[str] | None = None,
+    announcer: Announcer | None = None,
+    prog: str = "python -m ingest",
+) -> int:
+    """Ingest; with an `announcer`, `--announce` posts what was added and changed."""
+    args = parse_args(argv, announcer is not None, prog)
     try:
         settings = Settings()
     except Exception as exc:
@@ -66,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     except SamverkanError as exc:  # config, lock, a missing path: nothing was changed
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.announce and not _announce(settings, report):
+    # --announce exists only when an announcer was given
+    if announcer is not None and args.announce and not _announce(announcer, settings, report):
         return 2
     summary, copied = report.to_json(), None
     if settings.database_url:
@@ -103,12 +118,10 @@ def _copy_to_postgres(settings: Settings, index_dir: Path) -> dict[str, object] 
     }
 
 
-def _announce(settings: Settings, report: IngestReport) -> bool:
+def _announce(announcer: Announcer, settings: Settings, report: IngestReport) -> bool:
     """Post the notice; the index is already published whatever Slack answers."""
-    from bot.slack.announce import announce  # the CLI composes; the ingest library stays Slack-free
-
     try:
-        announce(settings, report.added, report.updated)
+        announcer(settings, report.added, report.updated)
     except SamverkanError as exc:
         print(f"error: {exc} (the index was published)", file=sys.stderr)
         return False

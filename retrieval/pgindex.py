@@ -126,7 +126,7 @@ class PgSnapshot:
             self.source = str(row[1])
             docs = conn.execute(
                 f"SELECT {DOCUMENTS.select()} FROM {DOCUMENTS.pg_name} WHERE version = %s "
-                "ORDER BY path COLLATE \"C\"",
+                'ORDER BY path COLLATE "C"',
                 (version,),
             ).fetchall()
             files: dict[str, bytes] = dict(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
 
 import numpy as np
 import psycopg
@@ -77,7 +76,7 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
-def _register(conn: psycopg.Connection, name: str, dim: int | None) -> int | None:
+def register_store(conn: psycopg.Connection, name: str, dim: int | None) -> int | None:
     """Create the store row if missing (locked until commit); return its recorded width."""
     if not _NAME.fullmatch(name):
         raise ValueError(f"store name {name!r} must be 1-100 of A-Z a-z 0-9 _ . : -")
@@ -94,13 +93,13 @@ def vector_literal(row: np.ndarray) -> str:
     return "[" + ",".join(map(repr, row.tolist())) + "]"
 
 
-def _count(conn: psycopg.Connection, table: str, name: str) -> int:
+def row_count(conn: psycopg.Connection, table: str, name: str) -> int:
     query = sql.SQL("SELECT count(*) FROM {} WHERE store = %s").format(sql.Identifier(table))
     row = conn.execute(query, (name,)).fetchone()
     return int(row[0]) if row else 0
 
 
-def _lock(conn: psycopg.Connection, name: str) -> None:
+def lock_store(conn: psycopg.Connection, name: str) -> None:
     """Serialise appends to one store so positions stay 0..size-1 across replicas."""
     conn.execute("SELECT 1 FROM stores WHERE name = %s FOR UPDATE", (name,))
 
@@ -119,7 +118,7 @@ class PgVectorStore:
         self._cast = sql.SQL("vector({})").format(sql.Literal(dim))
         self._index = "vectors_hnsw_" + hashlib.sha256(name.encode()).hexdigest()[:16]
         with pool.connection() as conn:
-            have = _register(conn, name, dim)
+            have = register_store(conn, name, dim)
             if have != dim:
                 raise DatabaseError(f"store {name!r} holds vectors of width {have}, not {dim}")
             conn.execute(self._create_index_sql())
@@ -160,7 +159,7 @@ class PgVectorStore:
     def size(self) -> int:
         """Number of stored vectors."""
         with self.pool.connection() as conn:
-            return _count(conn, "vectors", self.name)
+            return row_count(conn, "vectors", self.name)
 
     def add(self, vectors: np.ndarray) -> None:
         """Append vectors (n, dim) in one transaction; they get positions size..size+n-1.
@@ -177,8 +176,8 @@ class PgVectorStore:
         rows = np.asarray(vectors, dtype=np.float32)
         bulk = len(rows) >= BULK_ROWS
         with self.pool.connection() as conn, conn.transaction():
-            _lock(conn, self.name)
-            start = _count(conn, "vectors", self.name)
+            lock_store(conn, self.name)
+            start = row_count(conn, "vectors", self.name)
             if bulk:
                 conn.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(sql.Identifier(self._index)))
             copy_sql = "COPY vectors (store, position, embedding) FROM STDIN"
@@ -205,54 +204,3 @@ class PgVectorStore:
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(k),))
             rows = conn.execute(self.search_sql(), {"q": q, "k": k}).fetchall()
         return [(int(p), float(s)) for p, s in rows]
-
-
-class PgLexicalIndex:
-    """Passages in the `passages` table, searched with PostgreSQL's Swedish full text.
-
-    A query matches passages holding any of its Swedish stems (stop words dropped); hits are
-    ranked by ts_rank (no length normalisation: measured best on tests/eval/qa.jsonl).
-    """
-
-    SEARCH = """
-        WITH q AS (
-            SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS query
-            FROM unnest(to_tsvector('swedish', %(text)s)) AS t(lexeme, positions, weights)
-        )
-        SELECT position, ts_rank(tsv, q.query) AS score FROM passages, q
-        WHERE store = %(store)s AND tsv @@ q.query
-        ORDER BY score DESC, position LIMIT %(k)s
-    """
-
-    def __init__(self, pool: ConnectionPool, name: str) -> None:
-        self.pool = pool
-        self.name = name
-        with pool.connection() as conn:
-            _register(conn, name, None)
-
-    @property
-    def size(self) -> int:
-        """Number of indexed passages."""
-        with self.pool.connection() as conn:
-            return _count(conn, "passages", self.name)
-
-    def add(self, texts: Sequence[str]) -> None:
-        """Append passages in one transaction; they get positions size..size+n-1."""
-        if not texts:
-            return
-        with self.pool.connection() as conn, conn.transaction():
-            _lock(conn, self.name)
-            start = _count(conn, "passages", self.name)
-            copy_sql = "COPY passages (store, position, text) FROM STDIN"
-            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                for offset, text in enumerate(texts):
-                    copy.write_row((self.name, start + offset, text))
-
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """Best k (position, score) pairs with score > 0, best first; [] for stop words only."""
-        if k <= 0:
-            return []
-        params = {"text": query, "store": self.name, "k": k}
-        with self.pool.connection() as conn:
-            rows = conn.execute(self.SEARCH, params).fetchall()
-        return [(int(p), float(s)) for p, s in rows if s > 0]

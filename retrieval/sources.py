@@ -16,6 +16,12 @@ def read_url(settings: Settings) -> str:
     return ""
 
 
+def write_url(settings: Settings) -> str:
+    """DATABASE_URL (where ingestion and the bot's shared records write), or "" when unset."""
+    url = settings.database_url
+    return url.get_secret_value().strip() if url else ""
+
+
 def source_for(settings: Settings) -> SnapshotSource:
     """The configured source of published versions."""
     from retrieval.pgindex import PgSource  # psycopg only when a database is used

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.answer import Answerer  # noqa: E402
-from bot.evaluate import load_items  # noqa: E402
 from config.settings import Settings  # noqa: E402
+from evaluation.evaluate import load_items  # noqa: E402
 from ingest.writer import IndexedChunk, SentenceRow, publish, write_version  # noqa: E402
 from retrieval.embedder import load_embedder  # noqa: E402
 from retrieval.types import Chunk, DocumentMeta  # noqa: E402

@@ -5,7 +5,7 @@
 1. Lexical recall@5 on the answerable questions of tests/eval/qa.jsonl over the sample corpus
    (indexed with the hash embedder, meaning plays no part): PostgreSQL's Swedish full text
    (PgLexicalIndex) vs the core's BM25 LexicalIndex. A hit is a passage from the labelled
-   document holding >= 60 % of the quote's words (bot.evaluate.supports).
+   document holding >= 60 % of the quote's words (evaluation.evaluate.supports).
 2. Dense search latency p50/p95 and recall@10 (vs exact) at N random unit vectors of width 384:
    PgVectorStore (pgvector HNSW) vs FaissStore exact (what the core uses below 50,000 chunks)
    and FaissStore HNSW.
@@ -31,15 +31,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluate import load_items, supports  # noqa: E402
 from config.settings import Settings  # noqa: E402
+from evaluation.evaluate import load_items, supports  # noqa: E402
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from retrieval.embedder import HashEmbedder  # noqa: E402
 from retrieval.index import open_current  # noqa: E402
 from retrieval.pgschema import migrate  # noqa: E402
-from retrieval.pgstore import PgLexicalIndex, PgVectorStore, open_pool  # noqa: E402
+from retrieval.pgstore import PgVectorStore, open_pool  # noqa: E402
 from retrieval.types import Citation  # noqa: E402
 from retrieval.vectorstore import FaissStore  # noqa: E402
+from scripts.pglexical import PgLexicalIndex  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "eval" / "qa.jsonl"
 CORPUS = ROOT / "corpus"

@@ -29,8 +29,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from pydantic import SecretStr  # noqa: E402
 
 from bot.answer import Answerer  # noqa: E402
-from bot.evaluate import load_items  # noqa: E402
 from config.settings import Settings  # noqa: E402
+from evaluation.evaluate import load_items  # noqa: E402
 from ingest.pgpublish import publish_to_postgres  # noqa: E402
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from retrieval.embedder import load_embedder, model_name  # noqa: E402

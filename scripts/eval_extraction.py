@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest.extraction_eval import evaluate, format_scores
+from evaluation.extraction import evaluate, format_scores
 
 
 def main() -> int:

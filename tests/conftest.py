@@ -18,7 +18,7 @@ CORPUS = ROOT / "corpus"
 def model_dir() -> Path:
     """The bundled model converted to a sentence-transformers folder (cached on disk)."""
     from config.settings import DEFAULT_MODEL_DIR
-    from retrieval.model_convert import convert
+    from scripts.convert_model import convert
 
     return convert(DEFAULT_MODEL_DIR)
 

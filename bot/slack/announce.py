@@ -1,4 +1,4 @@
-"""`python -m ingest --announce`: a short notice of added and changed documents in the digest
+"""`python -m bot ingest --announce`: a short notice of added and changed documents in the digest
 channel, posted through the same Web API client as the bot (429s waited out)."""
 
 from __future__ import annotations

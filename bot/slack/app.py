@@ -13,7 +13,7 @@ from bot.slack.answering import AnswerFn, Answering
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import ChannelPolicy, Listeners
-from bot.slack.pgrecords import seen_store
+from bot.slack.pgdedupe import seen_store
 from bot.slack.threads import ThreadMemory
 from config.settings import Settings
 

@@ -22,10 +22,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.digest import Digest, DigestRecord, build_digest, document_shas, iso_week
+from bot.pgdigest import digest_store, has_digest_records
 from bot.register_cli import Due
 from bot.slack import messages
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line
-from bot.slack.pgrecords import digest_store, has_digest_records
 from config.settings import Settings
 from retrieval.sources import open_snapshot  # index/CURRENT, or PostgreSQL (DATABASE_URL)
 

@@ -20,8 +20,8 @@ from psycopg_pool import ConnectionPool
 from pydantic import SecretStr
 
 from bot.answer import Answerer
-from bot.evaluate import load_items
 from config.settings import Settings
+from evaluation.evaluate import load_items
 from ingest.__main__ import main as ingest_main
 from ingest.pgpublish import KEEP_VERSIONS, publish_to_postgres
 from retrieval.embedder import HashEmbedder

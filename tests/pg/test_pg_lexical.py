@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.pgstore import PgLexicalIndex
+from scripts.pglexical import PgLexicalIndex
 
 PASSAGES = [
     "Kommunen ansvarar för handledarutbildningen av sina handledare.",

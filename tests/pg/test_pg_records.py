@@ -17,20 +17,15 @@ from psycopg_pool import ConnectionPool
 from pydantic import SecretStr
 
 from bot.digest import DigestRecord
+from bot.pgdigest import PgDigestStore, digest_store
 from bot.slack import start_bot
 from bot.slack.app import make_client
 from bot.slack.digest import post_digest
-from bot.slack.pgrecords import (
-    PgDigestStore,
-    PgSeenKeys,
-    close_shared_pools,
-    digest_store,
-    seen_store,
-)
+from bot.slack.pgdedupe import PgSeenKeys, seen_store
 from bot.slack.redact import install_redaction
 from config.settings import DigestSettings, Settings, SlackSettings
 from ingest.pgpublish import publish_to_postgres
-from retrieval.pgstore import open_pool
+from retrieval.pgstore import close_shared_pools, open_pool
 from tests.digest import test_digest_store as digest_contract
 from tests.register.conftest import hash_index
 from tests.slack import payloads as p

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.extraction_eval import evaluate
+from evaluation.extraction import evaluate
 from ingest.register import DocContext, sentence_deadlines, sentence_obligation
 from retrieval.parties import Parties, learn_aliases
 from retrieval.types import Chunk, DocumentMeta

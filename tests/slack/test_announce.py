@@ -1,4 +1,5 @@
-"""`python -m ingest --announce`: new and changed documents posted once to the digest channel."""
+"""`python -m bot ingest --announce`: new and changed documents posted once to the digest
+channel."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def _ingest(
         **extra,
     }
     return subprocess.run(
-        [sys.executable, "-m", "ingest", "--announce", str(corpus)],
+        [sys.executable, "-m", "bot", "ingest", "--announce", str(corpus)],
         cwd=corpus.parent,  # outside the repo: a developer's .env is not read
         env=env,
         capture_output=True,

@@ -38,7 +38,7 @@ def test_dockerfile_builds_cpu_image_as_non_root_with_healthcheck():
         "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
         "pip install --no-cache-dir .",
         "USER 10001",
-        "python -m retrieval.model_convert",
+        "python scripts/convert_model.py",
         "python -m ingest",
         'CMD ["python", "-m", "bot", "health"]',
         'CMD ["python", "-m", "bot", "serve"]',

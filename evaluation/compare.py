@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.evaluate import Item, load_items, supports
+from evaluation.evaluate import Item, load_items, supports
 from retrieval.lexical import LexicalIndex
 from retrieval.search import FusionWeights, HybridSearcher, fuse
 from retrieval.snapshot import Snapshot

@@ -27,7 +27,7 @@ sentence-transformers cuts it at 512 tokens (``<s>`` and ``</s>`` included).
 The source file has no BERT pooler; it is written as zeros (mean pooling never uses it).
 All weights are stored as float32: the dequantized values are exact in float32.
 
-Run ``python -m retrieval.model_convert [--out DIR] [--force]``.
+Run ``python scripts/convert_model.py [--out DIR] [--force]``.
 """
 
 from __future__ import annotations

@@ -1,104 +1,38 @@
-"""Slack event de-duplication and weekly digest records in PostgreSQL, shared by replicas.
+"""The weekly digest's records in PostgreSQL, shared by replicas (the twin of `DigestStore`).
 
-With DATABASE_URL set, every bot replica records the Slack events and messages it takes, and
-the digests it posts, in the same database (tables of migration 2 in retrieval.pgschema). A
-unique key and ``INSERT ... ON CONFLICT DO NOTHING`` make "first time?" one atomic statement, so
-of two replicas offered the same event exactly one wins. Without DATABASE_URL the local
-versions are used: `SeenKeys` in memory and `DigestStore` in SQLite, behind the same methods.
+With DATABASE_URL set, the digests every replica posts are recorded in the same database (table
+`digests` of migration 2 in retrieval.pgschema), reserved before posting and marked done after,
+so a week's digest is posted once whichever replica's scheduler fires first. Without
+DATABASE_URL, `DigestStore` in SQLite behind the same methods.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import threading
-import time
 from typing import TYPE_CHECKING
 
-import psycopg
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool
 
 from bot.digest import DigestRecord, DigestStore, store_path
-from bot.slack.dedupe import SeenKeys, SeenStore
-from retrieval.pgstore import close_shared_pools, shared_pool
+from retrieval.pgstore import shared_pool
+from retrieval.sources import write_url
 
 if TYPE_CHECKING:
     from config.settings import Settings
 
-logger = logging.getLogger(__name__)
-
-__all__ = ["PgDigestStore", "PgSeenKeys", "close_shared_pools", "digest_store", "seen_store"]
-
-SEEN_TIMEOUT = 5.0  # seconds to wait for a pooled connection before de-duplicating locally
-PRUNE_EVERY = 60.0  # seconds between deletions of keys older than the ttl (per process)
-
-
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL's value, or "" when the local stores are used."""
-    url = settings.database_url
-    return url.get_secret_value().strip() if url else ""
-
-
-def seen_store(settings: Settings) -> SeenStore:
-    """Shared PgSeenKeys when DATABASE_URL is set, else an in-memory SeenKeys."""
-    dsn = database_url(settings)
-    return PgSeenKeys(shared_pool(dsn)) if dsn else SeenKeys()
+log = logging.getLogger(__name__)
 
 
 def digest_store(settings: Settings) -> DigestRecord:
     """Shared PgDigestStore when DATABASE_URL is set, else the SQLite DigestStore in data_dir."""
-    dsn = database_url(settings)
+    dsn = write_url(settings)
     return PgDigestStore(shared_pool(dsn)) if dsn else DigestStore(store_path(settings.data_dir))
 
 
 def has_digest_records(settings: Settings) -> bool:
     """True when a digest record exists to read from (the database, or the SQLite file)."""
-    return bool(database_url(settings)) or store_path(settings.data_dir).exists()
-
-
-class PgSeenKeys:
-    """SeenKeys shared by replicas: one row per key in `slack_seen`, forgotten after `ttl` s.
-
-    When the database cannot be reached within SEEN_TIMEOUT, the key is de-duplicated in this
-    process only (logged as an error): a replica keeps answering, at the risk of a second
-    replica answering the same event while the database is down.
-    """
-
-    INSERT = "INSERT INTO slack_seen (key) VALUES (%s) ON CONFLICT (key) DO NOTHING RETURNING 1"
-    PRUNE = "DELETE FROM slack_seen WHERE seen_at < clock_timestamp() - make_interval(secs => %s)"
-
-    def __init__(self, pool: ConnectionPool, ttl: float = 3600.0) -> None:
-        self.pool = pool
-        self.ttl = ttl
-        self._local = SeenKeys(ttl)
-        self._last_prune = -math.inf
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        """True for the one replica that offers `key` first (within ttl), False for the rest."""
-        local = self._local.first_time(key)
-        try:
-            with self.pool.connection(timeout=SEEN_TIMEOUT) as conn:
-                self._prune(conn)
-                row = conn.execute(self.INSERT, (key,)).fetchone()
-        except (psycopg.Error, PoolTimeout) as exc:
-            logger.error(
-                "PostgreSQL unavailable for de-duplication (%s); %s de-duplicated in this "
-                "replica only",
-                type(exc).__name__,
-                key,
-            )
-            return local
-        return row is not None
-
-    def _prune(self, conn: psycopg.Connection) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if now - self._last_prune < min(self.ttl, PRUNE_EVERY):
-                return
-            self._last_prune = now
-        conn.execute(self.PRUNE, (self.ttl,))
+    return bool(write_url(settings)) or store_path(settings.data_dir).exists()
 
 
 class PgDigestStore:
@@ -126,7 +60,7 @@ class PgDigestStore:
                 "SELECT state FROM digests WHERE iso_week = %s AND channel = %s", (week, channel)
             ).fetchone()
         if state and state[0] == "reserved":
-            logger.warning(
+            log.warning(
                 "digest for %s in %s is reserved but not confirmed (another replica posting, "
                 "or a crash while posting); not posted again",
                 week,

@@ -17,7 +17,7 @@ pytest.importorskip("semantra_multilingual", reason="its package ships the token
 pytest.importorskip("sentence_transformers")
 
 from config.settings import DEFAULT_MODEL_DIR
-from retrieval.model_convert import (
+from scripts.convert_model import (
     MARKER,
     MissingDependencyError,
     convert,
