@@ -266,6 +266,26 @@ def test_read_url_is_used_for_answers(hash_index: Path, database: str) -> None:
     assert answer.citations
 
 
+def test_eval_compare_runs_against_postgresql(
+    hash_index: Path, database: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`bot eval --compare` with DATABASE_URL: the same report as on the local index, its
+    retrieval comparison rebuilt from the passage texts stored in PostgreSQL."""
+    from bot.cli import main as bot_main
+
+    publish_to_postgres(hash_index, database)
+    monkeypatch.setenv("EMBEDDING_MODEL", "hash")
+    monkeypatch.setenv("INDEX_DIR", str(hash_index))
+    assert bot_main(["eval", str(QUESTIONS), "--compare"]) == 0
+    local = capsys.readouterr().out
+    monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("INDEX_DIR", str(hash_index.parent / "no-local-index"))
+    assert bot_main(["eval", str(QUESTIONS), "--compare"]) == 0
+    remote = capsys.readouterr().out
+    assert "Retrieval by method" in remote and "char 4-grams" in remote
+    assert remote == local
+
+
 def test_unreachable_database_is_one_clear_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
