@@ -3,7 +3,7 @@
 A version folder holds manifest.json, meta.sqlite (the tables of `retrieval.schema`),
 vectors.npy, sentence_vectors.npy, dense.faiss and the lexical index. Ingestion writes a new
 folder and then replaces `CURRENT` atomically (`ingest.writer`), so readers always see one
-complete version. `LocalSnapshot` reads one version; `LocalSource` says which is published.
+complete version. `LocalSnapshot` reads one version; `local_source` says which is published.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from retrieval.schema import (
     SENTENCES,
     register_fields,
 )
-from retrieval.snapshot import Manifest, passage_text
+from retrieval.snapshot import Manifest, SnapshotSource, passage_text
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import FaissStore, VectorStore
 
@@ -196,16 +196,6 @@ def open_current(index_dir: Path) -> LocalSnapshot:
     return LocalSnapshot(folder)
 
 
-class LocalSource:
-    """The versions published in a local index folder (a `SnapshotSource`)."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = index_dir
-
-    def current(self) -> Path | None:
-        """The published version's folder."""
-        return current_version(self.index_dir)
-
-    def open(self) -> LocalSnapshot:
-        """Open the published version."""
-        return open_current(self.index_dir)
+def local_source(index_dir: Path) -> SnapshotSource:
+    """The versions published in a local index folder (token: the version's folder)."""
+    return SnapshotSource(lambda: current_version(index_dir), lambda: open_current(index_dir))

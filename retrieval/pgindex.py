@@ -22,7 +22,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.pgstore import PgVectorStore
 from retrieval.register import Deadline, Obligation
 from retrieval.schema import CHUNK_FIELDS, CHUNKS, DOCUMENTS, SENTENCES
-from retrieval.snapshot import Manifest, passage_text
+from retrieval.snapshot import Manifest, SnapshotSource, passage_text
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import VectorStore
 
@@ -86,19 +86,9 @@ class _VectorRows:
         return row
 
 
-class PgSource:
-    """The versions published in PostgreSQL (a `SnapshotSource`)."""
-
-    def __init__(self, pool: ConnectionPool) -> None:
-        self.pool = pool
-
-    def current(self) -> int | None:
-        """Id of the published version."""
-        return current_version_id(self.pool)
-
-    def open(self) -> PgSnapshot:
-        """Open the published version."""
-        return open_pg_current(self.pool)
+def pg_source(pool: ConnectionPool) -> SnapshotSource:
+    """The versions published in PostgreSQL (token: the version's id)."""
+    return SnapshotSource(lambda: current_version_id(pool), lambda: open_pg_current(pool))
 
 
 class PgSnapshot:

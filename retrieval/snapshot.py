@@ -12,7 +12,7 @@ chunks. Vectors are unit length float32 rows of width `manifest.dim`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -117,14 +117,14 @@ class Snapshot(Protocol):
         ...
 
 
-class SnapshotSource(Protocol):
-    """Where published versions come from: a local index folder or a database."""
+@dataclass(frozen=True)
+class SnapshotSource:
+    """Where published versions come from: a local index folder or a database.
 
-    def current(self) -> object:
-        """A cheap token of the version published now (None when nothing is): when it differs
-        from the one a snapshot was opened under, a newer version was published."""
-        ...
+    `current()` is a cheap token of the version published now (None when nothing is): when it
+    differs from the one a snapshot was opened under, a newer version was published. `open()`
+    opens the version published now; IndexMissingError tells the user to run ingestion.
+    """
 
-    def open(self) -> Snapshot:
-        """Open the version published now; IndexMissingError tells the user to run ingestion."""
-        ...
+    current: Callable[[], object]
+    open: Callable[[], Snapshot]

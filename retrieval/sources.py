@@ -4,7 +4,7 @@ DATABASE_READ_URL) is set, else the local folder INDEX_DIR."""
 from __future__ import annotations
 
 from config.settings import Settings
-from retrieval.index import LocalSource
+from retrieval.index import local_source
 from retrieval.snapshot import Snapshot, SnapshotSource
 
 
@@ -24,11 +24,11 @@ def write_url(settings: Settings) -> str:
 
 def source_for(settings: Settings) -> SnapshotSource:
     """The configured source of published versions."""
-    from retrieval.pgindex import PgSource  # psycopg only when a database is used
+    from retrieval.pgindex import pg_source  # psycopg only when a database is used
     from retrieval.pgstore import shared_pool
 
     url = read_url(settings)
-    return PgSource(shared_pool(url)) if url else LocalSource(settings.index_dir)
+    return pg_source(shared_pool(url)) if url else local_source(settings.index_dir)
 
 
 def open_snapshot(settings: Settings) -> Snapshot:

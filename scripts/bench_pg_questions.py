@@ -33,7 +33,7 @@ from config.settings import Settings  # noqa: E402
 from evaluation.evaluate import load_items  # noqa: E402
 from ingest.pgpublish import publish_to_postgres  # noqa: E402
 from retrieval.embedder import load_embedder  # noqa: E402
-from retrieval.index import LocalSource  # noqa: E402
+from retrieval.index import local_source  # noqa: E402
 from retrieval.pgschema import migrate  # noqa: E402
 from retrieval.pgstore import close_shared_pools  # noqa: E402
 from scripts.bench import percentile, run_measured, synthetic_index  # noqa: E402
@@ -66,7 +66,7 @@ def measure(n: int, dsn: str, tmp: Path, questions: list[str], embedder) -> list
     start = time.perf_counter()
     publish_to_postgres(index, dsn)
     copy = time.perf_counter() - start
-    local = Answerer(base, embedder, source=LocalSource(index))
+    local = Answerer(base, embedder, source=local_source(index))
     remote = Answerer(
         base.model_copy(update={"index_dir": index, "database_url": SecretStr(dsn)}), embedder
     )

@@ -34,7 +34,7 @@ from evaluation.evaluate import load_items  # noqa: E402
 from ingest.pgpublish import publish_to_postgres  # noqa: E402
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from retrieval.embedder import load_embedder, model_name  # noqa: E402
-from retrieval.index import LocalSource  # noqa: E402
+from retrieval.index import local_source  # noqa: E402
 from retrieval.pgschema import migrate  # noqa: E402
 from retrieval.pgstore import close_shared_pools  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
@@ -72,7 +72,7 @@ def main() -> None:
         start = time.perf_counter()
         published = publish_to_postgres(index, dsn)
         copy_s = time.perf_counter() - start
-        local = Answerer(base, embedder, source=LocalSource(index))
+        local = Answerer(base, embedder, source=local_source(index))
         remote = Answerer(
             base.model_copy(update={"index_dir": index, "database_url": SecretStr(dsn)}), embedder
         )
