@@ -65,6 +65,14 @@ def _register_parsers(sub: argparse._SubParsersAction) -> None:
     dl = sub.add_parser("deadlines", help="upcoming deadlines from the documents")
     dl.add_argument("--today", type=_date, help="count from this date (default: today)")
     dl.add_argument("--days", type=int, default=90, help="days ahead (default 90)")
+    dl.add_argument(
+        "--ics",
+        type=Path,
+        metavar="FILE",
+        help="write every deadline with a known date, past ones included, to FILE as an "
+        "iCalendar file instead of listing them (--today, --days and --json are for the list); "
+        "relative deadlines without a date are left out and counted",
+    )
     ob = sub.add_parser("obligations", help="what the documents commit each party to")
     ob.add_argument("--party", default="", help="only this party (any spelling)")
     dg = sub.add_parser("digest", help="build (and post) the weekly digest")
@@ -230,11 +238,13 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.register_cli import print_deadlines
+    from bot.register_cli import print_deadlines, write_calendar
     from retrieval.sources import open_snapshot
 
     snapshot = open_snapshot(settings)
     try:
+        if args.ics:
+            return write_calendar(snapshot, args.ics)
         print_deadlines(snapshot, args.today or dt.date.today(), args.days, args.json)
     finally:
         snapshot.close()

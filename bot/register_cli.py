@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.ics import dated_deadlines, deadline_calendar
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
 from retrieval.snapshot import Snapshot
@@ -94,6 +97,21 @@ def print_deadlines(snapshot: Snapshot, today: dt.date, days: int, as_json: bool
     for d in relative_deadlines(snapshot):
         print(f"(relativ) {d.relative}: {d.party or '–'}: {d.what}")
         print(f"    {_title(snapshot, d.doc_path)}, s. {d.page} ({d.doc_path}) »{d.quote}«")
+
+
+def write_calendar(snapshot: Snapshot, path: Path) -> int:
+    """`deadlines --ics FILE`: the calendar file and one line saying what went where; 2 when
+    the file cannot be written."""
+    today = dt.date.today()
+    try:
+        path.write_bytes(deadline_calendar(snapshot, today))
+    except OSError as exc:
+        print(f"error: cannot write the calendar to {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    events = len(dated_deadlines(snapshot.deadlines(), today))
+    undated = len(relative_deadlines(snapshot))
+    print(f"wrote {events} events to {path} ({undated} relative deadlines without a date left out)")
+    return 0
 
 
 def print_obligations(snapshot: Snapshot, party: str, as_json: bool) -> None:
