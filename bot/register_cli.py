@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from bot import texts
 from retrieval.index import IndexSnapshot
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
@@ -73,16 +74,20 @@ def _title(snapshot: IndexSnapshot, doc_path: str) -> str:
 def render_due(due: Due) -> str:
     """One deadline as two lines of text: date, party, what; then the citation."""
     d = due.deadline
-    when = due.date.isoformat() + (" (varje år)" if d.recurrence else "")
+    when = due.date.isoformat() + (texts.YEARLY if d.recurrence else "")
     party = f"{d.party}: " if d.party else ""
     how = f" [{d.resolution}]" if d.resolution else ""
-    return f"{when}  {party}{d.what}{how}\n    {due.title}, s. {d.page} ({d.doc_path}) »{d.quote}«"
+    return f"{when}  {party}{d.what}{how}\n{_source(due.title, d)}"
 
 
 def render_obligation(snapshot: IndexSnapshot, o: Obligation) -> str:
     """One obligation as two lines of text."""
-    title = _title(snapshot, o.doc_path)
-    return f"{o.party} ({o.cue}): {o.text}\n    {title}, s. {o.page} ({o.doc_path}) »{o.quote}«"
+    return f"{o.party} ({o.cue}): {o.text}\n{_source(_title(snapshot, o.doc_path), o)}"
+
+
+def _source(title: str, item: Deadline | Obligation) -> str:
+    """The citation line under an item: title, page, file and quote."""
+    return f"    {title}, {texts.PAGE} {item.page} ({item.doc_path}) »{item.quote}«"
 
 
 def print_deadlines(snapshot: IndexSnapshot, today: dt.date, days: int, as_json: bool) -> None:
@@ -92,8 +97,8 @@ def print_deadlines(snapshot: IndexSnapshot, today: dt.date, days: int, as_json:
     if as_json:
         return  # relative deadlines have no date to list
     for d in relative_deadlines(snapshot):
-        print(f"(relativ) {d.relative}: {d.party or '–'}: {d.what}")
-        print(f"    {_title(snapshot, d.doc_path)}, s. {d.page} ({d.doc_path}) »{d.quote}«")
+        print(f"{texts.RELATIVE} {d.relative}: {d.party or '–'}: {d.what}")
+        print(_source(_title(snapshot, d.doc_path), d))
 
 
 def print_obligations(snapshot: IndexSnapshot, party: str, as_json: bool) -> None:

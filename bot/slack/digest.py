@@ -75,7 +75,8 @@ def digest_blocks(digest: Digest) -> list[Block]:
         blocks += _items(digest.passed)
     if digest.documents:
         lines = [
-            f"• {escape(c.title)} ({escape(c.path)}) – {c.change}"
+            f"• {escape(c.title)} ({escape(c.path)}) – "
+            + (messages.DIGEST_NEW if c.new else messages.DIGEST_CHANGED)
             for c in digest.documents[:MAX_ITEMS]
         ]
         blocks.append(_section(messages.DIGEST_DOCUMENTS + "\n" + "\n".join(lines)))

@@ -63,6 +63,8 @@ DIGEST_DOCUMENTS = "*Nya och ändrade dokument sedan förra sammanfattningen*"
 DIGEST_NONE_DUE = "Inga deadlines de kommande {weeks} veckorna."
 DIGEST_YEARLY = " (varje år)"
 DIGEST_MORE = "… och {n} till (se `python -m bot deadlines`)."
+DIGEST_NEW = "ny"  # a document in the digest's list
+DIGEST_CHANGED = "ändrad"
 
 # python -m ingest --announce
 ANNOUNCE_HEADING = "*Nya och ändrade dokument i samverkansbotens underlag*"
