@@ -15,7 +15,7 @@ from config.settings import Settings
 from retrieval.errors import SamverkanError
 from retrieval.types import Answer
 
-log = logging.getLogger("bot")
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ from ingest.pipeline import IngestOptions, IngestReport, ingest
 from retrieval.embedder import load_embedder, model_name
 from retrieval.errors import SamverkanError
 
-log = logging.getLogger("ingest")
+log = logging.getLogger(__name__)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -29,7 +29,7 @@ from bot.slack.pgrecords import digest_store, has_digest_records
 from config.settings import Settings
 from retrieval.pgindex import open_index  # index/CURRENT, or PostgreSQL with DATABASE_URL
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 MAX_ITEMS = 20  # per list; Slack allows 50 blocks per message
 QUOTE_LIMIT = 280
@@ -169,11 +169,11 @@ def _send(
     except SlackApiError as exc:  # Slack answered: the message was not posted
         store.release(week, channel)
         error = str(exc.response.get("error"))
-        logger.error("weekly digest for %s not posted to %s: %s", week, channel, error)
+        log.error("weekly digest for %s not posted to %s: %s", week, channel, error)
         return PostResult(week, False, reason=error)
     ts = str(response.get("ts", ""))
     store.mark_done(week, channel, ts)
-    logger.info("weekly digest for %s posted to %s", week, channel)
+    log.info("weekly digest for %s posted to %s", week, channel)
     return PostResult(week, True, ts=ts)
 
 
@@ -217,7 +217,7 @@ class DigestScheduler:
             try:
                 self.tick()
             except Exception:
-                logger.exception("weekly digest check failed; trying again in %s s", self.interval)
+                log.exception("weekly digest check failed; trying again in %s s", self.interval)
             self._stop.wait(self.interval)
 
     def start(self) -> DigestScheduler:

@@ -26,7 +26,7 @@ from retrieval.pgstore import close_shared_pools, shared_pool
 if TYPE_CHECKING:
     from config.settings import Settings
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 __all__ = ["PgDigestStore", "PgSeenKeys", "close_shared_pools", "digest_store", "seen_store"]
 
@@ -83,7 +83,7 @@ class PgSeenKeys:
                 self._prune(conn)
                 row = conn.execute(self.INSERT, (key,)).fetchone()
         except (psycopg.Error, PoolTimeout) as exc:
-            logger.error(
+            log.error(
                 "PostgreSQL unavailable for de-duplication (%s); %s de-duplicated in this "
                 "replica only",
                 type(exc).__name__,
@@ -126,7 +126,7 @@ class PgDigestStore:
                 "SELECT state FROM digests WHERE iso_week = %s AND channel = %s", (week, channel)
             ).fetchone()
         if state and state[0] == "reserved":
-            logger.warning(
+            log.warning(
                 "digest for %s in %s is reserved but not confirmed (another replica posting, "
                 "or a crash while posting); not posted again",
                 week,
