@@ -3,6 +3,8 @@
 What a Slack user reads is in `bot.slack.messages`.
 """
 
+from bot.question import Kind
+
 DECLINE_NO_RELEVANT = (
     "Jag hittar inget i avtalsdokumenten som svarar på det. "
     "Försök formulera frågan på ett annat sätt, eller fråga din samordnare."
@@ -11,15 +13,15 @@ DECLINE_NOT_STATED = (
     "Dokumenten handlar om närliggande saker, men jag hittar inte {what} i dem, "
     "så jag kan inte svara säkert. Se de närmaste avsnitten nedan."
 )
-WHAT_BY_KIND = {
-    "day": "något datum för det du frågar om",
-    "date": "något datum eller någon tidsgräns för det du frågar om",
-    "duration": "hur länge det gäller eller pågår",
-    "party": "vem som ansvarar för det du frågar om",
-    "amount": "något belopp eller antal för det du frågar om",
-    "cost": "någon kostnad för det du frågar om",
-    "reference": "något diarienummer för det du frågar om",
-    "general": "det du frågar om",
+WHAT_BY_KIND: dict[Kind, str] = {
+    Kind.DAY: "något datum för det du frågar om",
+    Kind.DATE: "något datum eller någon tidsgräns för det du frågar om",
+    Kind.DURATION: "hur länge det gäller eller pågår",
+    Kind.PARTY: "vem som ansvarar för det du frågar om",
+    Kind.AMOUNT: "något belopp eller antal för det du frågar om",
+    Kind.COST: "någon kostnad för det du frågar om",
+    Kind.REFERENCE: "något diarienummer för det du frågar om",
+    Kind.GENERAL: "det du frågar om",
 }
 EMPTY_QUESTION = "Skriv en fråga om samverkansavtalet, till exempel: Vad ska kommunen göra?"
 CONSOLE_WELCOME = (
