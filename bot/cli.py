@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot import texts
+from config import logs
 from config.settings import Settings
 from retrieval.errors import SamverkanError
 from retrieval.types import Answer
@@ -53,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
+    for p in sub.choices.values():
+        p.add_argument(
+            "-v", "--verbose", action="store_true", help="log INFO lines, the libraries' too"
+        )
     return parser
 
 
@@ -84,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if getattr(args, "index", None):
             settings = settings.model_copy(update={"index_dir": args.index})
+        logs.configure(settings.log_level, args.verbose, console=is_console(args, settings))
     except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "ask": cmd_ask,
         "eval": cmd_eval,
@@ -104,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     except SamverkanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def is_console(args: argparse.Namespace, settings: Settings) -> bool:
+    """`ask`, and `run` without Slack: the terminal shows questions and answers, not logs."""
+    return args.command == "ask" or (args.command == "run" and not settings.slack.configured)
 
 
 def _answerer(settings: Settings):

@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from config import logs
 from config.settings import Settings
 from ingest.pipeline import IngestOptions, IngestReport, ingest
 from retrieval.embedder import load_embedder, model_name
@@ -34,6 +35,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="post added and changed documents to DIGEST_CHANNEL in Slack",
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log INFO lines, the libraries' too"
+    )
     return parser.parse_args(argv)
 
 
@@ -41,10 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         settings = Settings()
+        logs.configure(settings.log_level, args.verbose, quiet_libraries=True)
     except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     if settings.ingest.nice:
         os.nice(settings.ingest.nice)  # answering on the same cores goes first
     opts = IngestOptions(

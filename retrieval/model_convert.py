@@ -467,13 +467,14 @@ def convert(out_dir: Path, *, force: bool = False) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: convert into --out (default: the project's model folder)."""
+    from config import logs
     from config.settings import DEFAULT_MODEL_DIR
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="target folder")
     parser.add_argument("--force", action="store_true", help="convert even if already present")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.INFO)
     try:
         present = not args.force and is_converted(args.out)
         start = time.perf_counter()
