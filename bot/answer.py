@@ -15,7 +15,6 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
@@ -29,7 +28,7 @@ from retrieval.embedder import Embedder, load_embedder
 from retrieval.search import FusionWeights, HybridSearcher
 from retrieval.snapshot import Snapshot, SnapshotSource
 from retrieval.sources import source_for
-from retrieval.types import Answer, Citation, ScoredChunk
+from retrieval.types import Answer, Citation, Reason, ScoredChunk
 
 log = logging.getLogger(__name__)
 MAX_QUOTE = 400
@@ -40,15 +39,6 @@ DEADLINE_COVERAGE = 0.34  # share of a "när" question's topic words a register 
 FURTHER_WITHIN = 1.0
 # signals that, when they decide a decline, mean the documents touch the topic but lack the detail
 DETAIL_SIGNALS = frozenset({"kind_held", "kind_asked", "topic_missing", "coined_missing"})
-
-
-class Reason(StrEnum):
-    """Why a question was declined ("" when it was answered)."""
-
-    ANSWERED = ""
-    EMPTY = "empty"
-    NO_RELEVANT = "no_relevant"
-    NOT_STATED = "not_stated"
 
 
 @dataclass
@@ -220,7 +210,9 @@ class Answerer:
         cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen])
         order = {c.chunk_id: c.n for c in cites}
         parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
-        return Answer(found.info.text, True, " ".join(parts), cites, "", debug, "", details)
+        return Answer(
+            found.info.text, True, " ".join(parts), cites, Reason.ANSWERED, debug, "", details
+        )
 
 
 @dataclass(frozen=True)

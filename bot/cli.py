@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot import texts
+from config import logs
 from config.settings import Settings
 from retrieval.errors import SamverkanError
 from retrieval.types import Answer
 
-log = logging.getLogger("bot")
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
+    for p in sub.choices.values():
+        p.add_argument(
+            "-v", "--verbose", action="store_true", help="log INFO lines, the libraries' too"
+        )
     return parser
 
 
@@ -99,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if getattr(args, "index", None):
             settings = settings.model_copy(update={"index_dir": args.index})
+        logs.configure(settings.log_level, args.verbose, console=is_console(args, settings))
     except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "ask": cmd_ask,
         "eval": cmd_eval,
@@ -127,6 +132,11 @@ def cmd_ingest(argv: list[str]) -> int:
     from ingest.__main__ import main as ingest_main
 
     return ingest_main(argv, announcer=announce, prog="python -m bot ingest")
+
+
+def is_console(args: argparse.Namespace, settings: Settings) -> bool:
+    """`ask`, and `run` without Slack: the terminal shows questions and answers, not logs."""
+    return args.command == "ask" or (args.command == "run" and not settings.slack.configured)
 
 
 def _answerer(settings: Settings):

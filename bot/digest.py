@@ -36,7 +36,7 @@ class DocChange:
 
     path: str
     title: str
-    change: str  # "ny" | "ändrad"
+    new: bool  # added since the previous digest (else changed)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def build_digest(
     upcoming = due_between(snapshot, today, today + dt.timedelta(weeks=weeks_ahead))
     passed = due_between(snapshot, today - dt.timedelta(days=7), today - dt.timedelta(days=1))
     changes = [
-        DocChange(path, doc.title, "ny" if path not in (previous or {}) else "ändrad")
+        DocChange(path, doc.title, new=path not in (previous or {}))
         for path, doc in sorted(snapshot.documents.items())
         if previous is None or previous.get(path) != doc.sha256
     ]

@@ -145,7 +145,7 @@ def analyse(question: str) -> QuestionInfo:
     terms += [w for w in added if w not in terms]
     # the search also looks for the documents' words for the asker's words
     added += [alt for w in terms for alt in alternatives(w)]
-    typed = PARTY_TYPE.search(lower) if kind == "party" else None
+    typed = PARTY_TYPE.search(lower) if kind is Kind.PARTY else None
     return QuestionInfo(
         question,
         kind,
@@ -184,21 +184,21 @@ def has_party_type(sentence: str, party_type: str) -> bool:
     return "lärosäte" in same and bool("institutet" in lower or UNIVERSITY_NAME.search(sentence))
 
 
-def has_kind(sentence: str, kind: str) -> bool:
+def has_kind(sentence: str, kind: Kind) -> bool:
     """True when the sentence contains what a question of this kind asks for."""
     if kind == Kind.DURATION:
         return bool(DURATION_RE.search(sentence))
-    if kind == "date":
+    if kind == Kind.DATE:
         return bool(DATE_RE.search(sentence))
-    if kind == "day":
+    if kind == Kind.DAY:
         return bool(DAY_RE.search(sentence))
-    if kind in ("amount", "cost"):
+    if kind in (Kind.AMOUNT, Kind.COST):
         return any(m.group(0).strip() for m in AMOUNT_RE.finditer(sentence)) or (
-            kind == "cost" and FREE_RE.search(sentence) is not None
+            kind == Kind.COST and FREE_RE.search(sentence) is not None
         )
-    if kind == "party":
+    if kind == Kind.PARTY:
         return bool(PARTY_RE.search(sentence))
-    if kind == "reference":
+    if kind == Kind.REFERENCE:
         return bool(REFERENCE.search(sentence))
     return True
 

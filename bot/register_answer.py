@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot import texts
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
 from retrieval.snapshot import Snapshot
@@ -59,7 +60,7 @@ def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
     if m := DEADLINES_Q.match(question):
         if not m.group("month"):  # "Vilka deadlines har vi?": all of them
             due = list(snapshot.deadlines())
-            return _deadlines(question, due, snapshot, "") if due else None
+            return _deadlines(question, due, snapshot, in_month=False) if due else None
         month = MONTHS.index(m.group("month").lower()) + 1
         year = int(m.group("year")) if m.group("year") else None
         due = [d for d in snapshot.deadlines() if _in_month(d, month, year)]
@@ -119,9 +120,7 @@ def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation) -> Citati
 
 def _obligations(question: str, party: str, items: list[Obligation], snapshot: Snapshot) -> Answer:
     shown = items[:MAX_ITEMS]
-    noun = "åtagande" if len(items) == 1 else "åtaganden"
-    more = f" (de {MAX_ITEMS} första visas)" if len(items) > MAX_ITEMS else ""
-    lines = [f"Dokumenten ger {party} {len(items)} {noun}{more}:"]
+    lines = [texts.obligations_heading(party, len(items), MAX_ITEMS)]
     lines += [f"• {_one_line(o.text)} [{n}]" for n, o in enumerate(shown, 1)]
     cites = tuple(_citation(n, snapshot, o) for n, o in enumerate(shown, 1))
     return Answer(question, True, "\n".join(lines), cites)
@@ -135,14 +134,12 @@ def _one_line(text: str) -> str:
 
 
 def _deadlines(
-    question: str, items: list[Deadline], snapshot: Snapshot, when: str = " den månaden"
+    question: str, items: list[Deadline], snapshot: Snapshot, in_month: bool = True
 ) -> Answer:
     shown = items[:MAX_ITEMS]
-    noun = "deadline" if len(items) == 1 else "deadlines"
-    more = f" (de {MAX_ITEMS} första visas)" if len(items) > MAX_ITEMS else ""
-    lines = [f"Dokumenten nämner {len(items)} {noun}{when}{more}:"]
+    lines = [texts.deadlines_heading(len(items), MAX_ITEMS, in_month)]
     for n, d in enumerate(shown, 1):
-        when = d.date or f"{d.month_day} varje år"
+        when = d.date or texts.EVERY_YEAR.format(month_day=d.month_day)
         party = f"{d.party}: " if d.party else ""
         lines.append(f"• {when} – {party}{d.what} [{n}]")
     cites = tuple(_citation(n, snapshot, d) for n, d in enumerate(shown, 1))

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import texts
 from bot.ics import dated_deadlines, deadline_calendar
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation
@@ -76,16 +77,20 @@ def _title(snapshot: Snapshot, doc_path: str) -> str:
 def render_due(due: Due) -> str:
     """One deadline as two lines of text: date, party, what; then the citation."""
     d = due.deadline
-    when = due.date.isoformat() + (" (varje år)" if d.recurrence else "")
+    when = due.date.isoformat() + (texts.YEARLY if d.recurrence else "")
     party = f"{d.party}: " if d.party else ""
     how = f" [{d.resolution}]" if d.resolution else ""
-    return f"{when}  {party}{d.what}{how}\n    {due.title}, s. {d.page} ({d.doc_path}) »{d.quote}«"
+    return f"{when}  {party}{d.what}{how}\n{_source(due.title, d)}"
 
 
 def render_obligation(snapshot: Snapshot, o: Obligation) -> str:
     """One obligation as two lines of text."""
-    title = _title(snapshot, o.doc_path)
-    return f"{o.party} ({o.cue}): {o.text}\n    {title}, s. {o.page} ({o.doc_path}) »{o.quote}«"
+    return f"{o.party} ({o.cue}): {o.text}\n{_source(_title(snapshot, o.doc_path), o)}"
+
+
+def _source(title: str, item: Deadline | Obligation) -> str:
+    """The citation line under an item: title, page, file and quote."""
+    return f"    {title}, {texts.PAGE} {item.page} ({item.doc_path}) »{item.quote}«"
 
 
 def print_deadlines(snapshot: Snapshot, today: dt.date, days: int, as_json: bool) -> None:
@@ -95,8 +100,8 @@ def print_deadlines(snapshot: Snapshot, today: dt.date, days: int, as_json: bool
     if as_json:
         return  # relative deadlines have no date to list
     for d in relative_deadlines(snapshot):
-        print(f"(relativ) {d.relative}: {d.party or '–'}: {d.what}")
-        print(f"    {_title(snapshot, d.doc_path)}, s. {d.page} ({d.doc_path}) »{d.quote}«")
+        print(f"{texts.RELATIVE} {d.relative}: {d.party or '–'}: {d.what}")
+        print(_source(_title(snapshot, d.doc_path), d))
 
 
 def write_calendar(snapshot: Snapshot, path: Path) -> int:

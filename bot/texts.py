@@ -1,4 +1,9 @@
-"""User-facing texts of the answerer and the console, in Swedish."""
+"""User-facing texts of the answerer and the command line (console, register), in Swedish.
+
+What a Slack user reads is in `bot.slack.messages`.
+"""
+
+from bot.question import Kind
 
 DECLINE_NO_RELEVANT = (
     "Jag hittar inget i avtalsdokumenten som svarar på det. "
@@ -8,15 +13,15 @@ DECLINE_NOT_STATED = (
     "Dokumenten handlar om närliggande saker, men jag hittar inte {what} i dem, "
     "så jag kan inte svara säkert. Se de närmaste avsnitten nedan."
 )
-WHAT_BY_KIND = {
-    "day": "något datum för det du frågar om",
-    "date": "något datum eller någon tidsgräns för det du frågar om",
-    "duration": "hur länge det gäller eller pågår",
-    "party": "vem som ansvarar för det du frågar om",
-    "amount": "något belopp eller antal för det du frågar om",
-    "cost": "någon kostnad för det du frågar om",
-    "reference": "något diarienummer för det du frågar om",
-    "general": "det du frågar om",
+WHAT_BY_KIND: dict[Kind, str] = {
+    Kind.DAY: "något datum för det du frågar om",
+    Kind.DATE: "något datum eller någon tidsgräns för det du frågar om",
+    Kind.DURATION: "hur länge det gäller eller pågår",
+    Kind.PARTY: "vem som ansvarar för det du frågar om",
+    Kind.AMOUNT: "något belopp eller antal för det du frågar om",
+    Kind.COST: "någon kostnad för det du frågar om",
+    Kind.REFERENCE: "något diarienummer för det du frågar om",
+    Kind.GENERAL: "det du frågar om",
 }
 EMPTY_QUESTION = "Skriv en fråga om samverkansavtalet, till exempel: Vad ska kommunen göra?"
 CONSOLE_WELCOME = (
@@ -26,3 +31,29 @@ CONSOLE_WELCOME = (
 CONSOLE_PROMPT = "Fråga> "
 SOURCES_HEADING = "Källor:"
 CLOSEST_HEADING = "Närmaste avsnitt (inte ett svar):"
+
+# ---- answers from the register (bot.register_answer) -----------------------------------------
+EVERY_YEAR = "{month_day} varje år"
+
+
+def obligations_heading(party: str, count: int, shown: int) -> str:
+    """ "Dokumenten ger kommunen 3 åtaganden:", saying so when only the first `shown` follow."""
+    noun = "åtagande" if count == 1 else "åtaganden"
+    return f"Dokumenten ger {party} {count} {noun}{_first_shown(count, shown)}:"
+
+
+def deadlines_heading(count: int, shown: int, in_month: bool) -> str:
+    """ "Dokumenten nämner 2 deadlines den månaden:" ("den månaden" for a question naming one)."""
+    noun = "deadline" if count == 1 else "deadlines"
+    when = " den månaden" if in_month else ""
+    return f"Dokumenten nämner {count} {noun}{when}{_first_shown(count, shown)}:"
+
+
+def _first_shown(count: int, shown: int) -> str:
+    return f" (de {shown} första visas)" if count > shown else ""
+
+
+# ---- python -m bot deadlines | obligations (bot.register_cli) ---------------------------------
+YEARLY = " (varje år)"
+RELATIVE = "(relativ)"
+PAGE = "s."

@@ -163,7 +163,13 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=PROJECT_ROOT / "var", description="Feedback and digest records (SQLite)."
     )
-    log_level: str = Field(default="INFO", description="Logging level.")
+    log_level: str = Field(
+        default="INFO",
+        description=(
+            "Logging level. The console (`bot ask`, `bot run` without Slack) logs warnings and "
+            "errors only; -v logs INFO lines."
+        ),
+    )
     database_url: SecretStr | None = Field(
         default=None,
         description=(

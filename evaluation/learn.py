@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from bot import features
 from bot.answer import Answerer, Retrieved, decide
 from bot.model import DECIDER_NAMES, AnswerModel, Linear, Trees, decision_row, sigmoid
+from bot.question import Kind
 from config.settings import AnswerSettings
 from evaluation.labels import Label, is_gold, keywords_found
 
@@ -191,7 +192,7 @@ def _balanced_by_kind(examples: Sequence[Example], target: np.ndarray) -> np.nda
     more unanswerable "how much" questions than answerable ones (near-misses were written that
     way); without this the decider learns to decline a kind instead of reading the evidence."""
     kinds = [e.found.info.kind for e in examples]
-    counts: dict[tuple[str, bool], int] = defaultdict(int)
+    counts: dict[tuple[Kind, bool], int] = defaultdict(int)
     for kind, t in zip(kinds, target, strict=True):
         counts[(kind, bool(t))] += 1
     w = np.array([1.0 / counts[(k, bool(t))] for k, t in zip(kinds, target, strict=True)])

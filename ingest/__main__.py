@@ -15,12 +15,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from config import logs
 from config.settings import Settings
 from ingest.pipeline import IngestOptions, IngestReport, ingest
 from retrieval.embedder import load_embedder, model_name
 from retrieval.errors import SamverkanError
 
-log = logging.getLogger("ingest")
+log = logging.getLogger(__name__)
 
 
 # posts the names of added and updated documents; raises SamverkanError when it cannot
@@ -43,6 +44,9 @@ def parse_args(
             action="store_true",
             help="post added and changed documents to DIGEST_CHANNEL in Slack",
         )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log INFO lines, the libraries' too"
+    )
     return parser.parse_args(argv)
 
 
@@ -55,10 +59,10 @@ def main(
     args = parse_args(argv, announcer is not None, prog)
     try:
         settings = Settings()
+        logs.configure(settings.log_level, args.verbose, quiet_libraries=True)
     except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     if settings.ingest.nice:
         os.nice(settings.ingest.nice)  # answering on the same cores goes first
     opts = IngestOptions(

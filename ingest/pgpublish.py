@@ -365,6 +365,7 @@ def _drop(pool: ConnectionPool, version: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m ingest.pgpublish`: copy the local published version to PostgreSQL."""
+    from config import logs
     from config.settings import Settings
 
     parser = argparse.ArgumentParser(prog="python -m ingest.pgpublish", description=__doc__)
@@ -372,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dsn", help="PostgreSQL URL (default: DATABASE_URL)")
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level)
     dsn = args.dsn or (settings.database_url.get_secret_value() if settings.database_url else "")
     if not dsn:
         print("error: give --dsn or set DATABASE_URL", file=sys.stderr)

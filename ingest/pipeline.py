@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +62,14 @@ class IngestOptions:
     decompound: bool = True
 
 
+@dataclass(frozen=True)
+class IngestFailure:
+    """A file that could not be ingested, and why (the IngestError's message)."""
+
+    file: str  # the file's key in the index, as `added` and `updated` list it
+    reason: str
+
+
 @dataclass
 class IngestReport:
     """What one run did; `to_json` is the `--json` summary."""
@@ -70,7 +78,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    failed: list[dict[str, str]] = field(default_factory=list)
+    failed: list[IngestFailure] = field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
     version: str = ""
@@ -78,7 +86,9 @@ class IngestReport:
 
     def to_json(self) -> dict[str, object]:
         """Summary object printed by `python -m ingest --json`."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out: dict[str, object] = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["failed"] = [asdict(f) for f in self.failed]  # [{"file", "reason"}]
+        return out
 
 
 def _key(text: str) -> str:
@@ -209,7 +219,7 @@ def _ingest_locked(
             meta, chunks = _read_document(key, path, sha, opts)
         except IngestError as exc:
             log.warning("%s", exc)
-            report.failed.append({"file": key, "reason": str(exc)})
+            report.failed.append(IngestFailure(key, str(exc)))
             if previous is not None:
                 docs[key] = previous  # keep what was indexed before
             continue

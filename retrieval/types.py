@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ class Citation:
         return ", ".join(p for p in parts if p)
 
 
+class Reason(StrEnum):
+    """Why a question was declined ("" when it was answered)."""
+
+    ANSWERED = ""
+    EMPTY = "empty"
+    NO_RELEVANT = "no_relevant"
+    NOT_STATED = "not_stated"
+
+
 @dataclass(frozen=True)
 class Answer:
     """The reply to a question: text with [n] markers and the numbered citations."""
@@ -88,7 +98,7 @@ class Answer:
     answered: bool
     text: str  # the answer with [n] markers, or the Swedish decline message
     citations: tuple[Citation, ...] = ()
-    reason: str = ""  # why it was declined: "no_relevant" | "not_stated" | "" when answered
+    reason: Reason = Reason.ANSWERED  # why it was declined
     debug: dict[str, float] = field(default_factory=dict, compare=False)
     signal: str = ""  # the feature that weighed most against answering, for a decline
     explain: dict[str, object] = field(default_factory=dict, compare=False)  # --explain

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pydantic import SecretStr
 
 from bot.slack import start_bot
+from config import logs
 from config.settings import Settings, SlackSettings
 from retrieval.types import Answer, Citation
 from tests.slack import payloads
@@ -62,7 +63,7 @@ def main() -> int:
     # slack_sdk's Socket Mode client reads proxy variables and ignores NO_PROXY.
     for name in PROXY_VARIABLES:
         os.environ.pop(name, None)
-    logging.basicConfig(level=logging.WARNING)
+    logs.configure(logging.WARNING)
 
     fake = FakeSlack().start()
     with tempfile.TemporaryDirectory() as data_dir:

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 MARKER = ".converted"
 FORMAT_VERSION = 1
@@ -239,7 +239,7 @@ def read_packed(buf: memoryview) -> tuple[Header, dict[str, Entry]]:
     (n_norm,) = rd.unpack(_I32)
     (norm_bytes,) = rd.unpack(_U32)
     rd.pos += norm_bytes
-    logger.debug("skipped a %d-entry normalization map", n_norm)
+    log.debug("skipped a %d-entry normalization map", n_norm)
     eps = float(f"{eps:.7g}")  # the float32 1e-12 would print as 9.999999960041972e-13
     header = Header(hidden, layers, heads, ff, vocab, positions, types, eps, pad, bos, eos, pieces)
     return header, _read_directory(rd)
@@ -409,7 +409,7 @@ def build(weights: Path, tokenizer_json: Path, out: Path) -> None:
     buf = memoryview(weights.read_bytes())
     header, entries = read_packed(buf)
     check_tokenizer(tokenizer_json, header)
-    logger.info(
+    log.info(
         "dequantizing %d tensors (%d layers, hidden %d, vocab %d)",
         len(entries),
         header.layers,
@@ -450,7 +450,7 @@ def convert(out_dir: Path, *, force: bool = False) -> Path:
     weights, tokenizer_json = source_files()
     digest = sha256(weights)
     if not force and is_converted(out_dir, digest):
-        logger.debug("%s already holds the converted model", out_dir)
+        log.debug("%s already holds the converted model", out_dir)
         return out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -461,19 +461,20 @@ def convert(out_dir: Path, *, force: bool = False) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    logger.info("converted %s into %s", weights.name, out_dir)
+    log.info("converted %s into %s", weights.name, out_dir)
     return out_dir
 
 
 def main(argv: list[str] | None = None) -> int:
     """CLI: convert into --out (default: the project's model folder)."""
+    from config import logs
     from config.settings import DEFAULT_MODEL_DIR
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="target folder")
     parser.add_argument("--force", action="store_true", help="convert even if already present")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.INFO)
     try:
         present = not args.force and is_converted(args.out)
         start = time.perf_counter()

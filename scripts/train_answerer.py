@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.answer import Answerer  # noqa: E402
 from bot.model import MODEL_FILE  # noqa: E402
+from config import logs  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from evaluation import learn  # noqa: E402
 from evaluation.labels import Label, MissingDocuments, load  # noqa: E402
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="compare regularisation strengths")
     parser.add_argument("--no-write", action="store_true", help="do not write the model file")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    logs.configure(logging.WARNING)
     try:
         items = labels(args.sets)
     except MissingDocuments as exc:

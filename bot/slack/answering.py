@@ -22,7 +22,7 @@ from bot.slack.blocks import SlackMessage, answer_message, notice
 from bot.slack.threads import ThreadMemory
 from retrieval.types import Answer
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 AnswerFn = Callable[[str, Sequence[str]], Answer]
 WORKING_REACTION = "eyes"
@@ -88,11 +88,11 @@ class Answering:
                     response_type="ephemeral", replace_original=False, **attempt.kwargs()
                 )
             except Exception:
-                logger.exception("Posting to the slash command's response_url failed")
+                log.exception("Posting to the slash command's response_url failed")
                 return
             if result.status_code == 200:
                 return
-            logger.error("response_url answered %s: %s", result.status_code, result.body)
+            log.error("response_url answered %s: %s", result.status_code, result.body)
 
     def _reply(self, question: Question, show_question: bool = False) -> SlackMessage:
         """The answer, decline or apology for `question`; never raises."""
@@ -104,7 +104,7 @@ class Answering:
             answer = self._answer_fn(question.text, history)
             return answer_message(answer, self._docs_base_url, show_question=show_question)
         except Exception:
-            logger.exception(
+            log.exception(
                 "Answering a question in %s failed; the user got an apology", question.channel
             )
             return notice(messages.APOLOGY)
@@ -119,11 +119,11 @@ class Answering:
                 )
                 return str(response.get("ts", ""))
             except SlackApiError as exc:
-                logger.error(
+                log.error(
                     "chat.postMessage in %s was refused: %s", channel, exc.response.get("error")
                 )
             except Exception:
-                logger.exception("chat.postMessage in %s failed", channel)
+                log.exception("chat.postMessage in %s failed", channel)
                 return None
         return None
 
@@ -134,7 +134,7 @@ class Answering:
         try:
             call(channel=question.channel, timestamp=question.ts, name=WORKING_REACTION)
         except SlackApiError as exc:
-            logger.warning(
+            log.warning(
                 "%s on %s/%s failed: %s",
                 method,
                 question.channel,
@@ -142,4 +142,4 @@ class Answering:
                 exc.response.get("error"),
             )
         except Exception:
-            logger.exception("%s on %s/%s failed", method, question.channel, question.ts)
+            log.exception("%s on %s/%s failed", method, question.channel, question.ts)

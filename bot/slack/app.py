@@ -17,7 +17,7 @@ from bot.slack.pgdedupe import seen_store
 from bot.slack.threads import ThreadMemory
 from config.settings import Settings
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 3
 
@@ -41,7 +41,7 @@ def make_client(settings: Settings) -> WebClient:
         token=token,
         base_url=api_base_url(settings.slack.api_url),
         retry_handlers=handlers,
-        logger=logging.getLogger("bot.slack.web"),
+        logger=logging.getLogger(f"{__name__}.web"),
     )
 
 
@@ -73,7 +73,7 @@ def build_app(
         signing_secret=signing_secret,
         token_verification_enabled=False,
         request_verification_enabled=slack.mode == "http",
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=logging.getLogger(f"{__name__}.bolt"),
     )
     seen = seen_store(settings)  # in memory, or shared in PostgreSQL with DATABASE_URL
     app.use(dedupe_middleware(seen))

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
 class SeenStore(Protocol):
@@ -69,7 +69,7 @@ def dedupe_middleware(seen: SeenStore) -> Callable[..., Any]:
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if event_id and not seen.first_time(f"event:{event_id}"):
             retry = request.headers.get("x-slack-retry-num", ["?"])[0]
-            logger.info(
+            log.info(
                 "Event %s already taken (a redelivery, or another replica has it; retry %s); "
                 "acknowledged, not answered again",
                 event_id,

@@ -29,7 +29,7 @@ from bot.slack.mrkdwn import escape, escape_trimmed, one_line
 from config.settings import Settings
 from retrieval.sources import open_snapshot  # index/CURRENT, or PostgreSQL (DATABASE_URL)
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 MAX_ITEMS = 20  # per list; Slack allows 50 blocks per message
 QUOTE_LIMIT = 280
@@ -75,7 +75,8 @@ def digest_blocks(digest: Digest) -> list[Block]:
         blocks += _items(digest.passed)
     if digest.documents:
         lines = [
-            f"• {escape(c.title)} ({escape(c.path)}) – {c.change}"
+            f"• {escape(c.title)} ({escape(c.path)}) – "
+            + (messages.DIGEST_NEW if c.new else messages.DIGEST_CHANGED)
             for c in digest.documents[:MAX_ITEMS]
         ]
         blocks.append(_section(messages.DIGEST_DOCUMENTS + "\n" + "\n".join(lines)))
@@ -168,11 +169,11 @@ def _send(
     except SlackApiError as exc:  # Slack answered: the message was not posted
         store.release(week, channel)
         error = str(exc.response.get("error"))
-        logger.error("weekly digest for %s not posted to %s: %s", week, channel, error)
+        log.error("weekly digest for %s not posted to %s: %s", week, channel, error)
         return PostResult(week, False, reason=error)
     ts = str(response.get("ts", ""))
     store.mark_done(week, channel, ts)
-    logger.info("weekly digest for %s posted to %s", week, channel)
+    log.info("weekly digest for %s posted to %s", week, channel)
     return PostResult(week, True, ts=ts)
 
 
@@ -216,7 +217,7 @@ class DigestScheduler:
             try:
                 self.tick()
             except Exception:
-                logger.exception("weekly digest check failed; trying again in %s s", self.interval)
+                log.exception("weekly digest check failed; trying again in %s s", self.interval)
             self._stop.wait(self.interval)
 
     def start(self) -> DigestScheduler:

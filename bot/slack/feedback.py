@@ -21,7 +21,7 @@ from pathlib import Path
 from bot.slack.sqlite import transaction
 from retrieval.types import Answer
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 VALUE_MAX = 2000
 ACTION_HELPED = "feedback_helped"
@@ -99,9 +99,7 @@ def decode_value(value: str) -> tuple[str, str, bool, tuple[str, ...]]:
         ids = tuple(str(i) for i in data.get("c", []))
         return str(data.get("q", "")), str(data.get("a", "")), bool(data.get("ok")), ids
     except (ValueError, TypeError, AttributeError):
-        logger.warning(
-            "Feedback button value is not the expected JSON; storing the vote without it"
-        )
+        log.warning("Feedback button value is not the expected JSON; storing the vote without it")
         return "", "", False, ()
 
 

@@ -21,7 +21,7 @@ from bot.slack.blocks import notice
 from bot.slack.dedupe import SeenStore
 from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, FeedbackStore, Vote, decode_value
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 # Message subtypes that are a person writing; edits, joins, bot posts etc. are ignored.
 _HUMAN_SUBTYPES = frozenset({"", "thread_broadcast", "file_share"})
@@ -166,7 +166,7 @@ class Listeners:
         try:
             self.feedback.add(vote)
         except Exception:
-            logger.exception("Storing feedback in %s failed", self.feedback.path)
+            log.exception("Storing feedback in %s failed", self.feedback.path)
 
 
 def _tell_not_enabled(client: WebClient, question: Question) -> None:
@@ -179,10 +179,10 @@ def _tell_not_enabled(client: WebClient, question: Question) -> None:
             thread_ts=question.reply_in,
         )
     except SlackApiError as exc:
-        logger.warning(
+        log.warning(
             "chat.postEphemeral in %s failed: %s", question.channel, exc.response.get("error")
         )
-    logger.info("Question in %s ignored: channel not in SLACK_ALLOWED_CHANNELS", question.channel)
+    log.info("Question in %s ignored: channel not in SLACK_ALLOWED_CHANNELS", question.channel)
 
 
 def _thank(body: dict[str, Any], helpful: bool, client: WebClient, respond: Respond) -> None:
@@ -201,4 +201,4 @@ def _thank(body: dict[str, Any], helpful: bool, client: WebClient, respond: Resp
             thread_ts=thread_ts,
         )
     except Exception:
-        logger.exception("Thanking for feedback failed")
+        log.exception("Thanking for feedback failed")

@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller
 
@@ -84,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.health_fn is not None:
                 self.server.health_fn()
         except Exception as exc:
-            logger.warning("Health probe failed: %s", exc)
+            log.warning("Health probe failed: %s", exc)
             self._send(503, {"content-type": ["application/json"]}, json.dumps({"ok": False}))
             return
         self._send(200, {"content-type": ["application/json"]}, json.dumps({"ok": True}))
@@ -104,4 +104,4 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
+        log.debug("%s " + format, self.address_string(), *args)

@@ -6,6 +6,8 @@ by `bot.slack.mrkdwn` before it is put into a message, never these constants.
 
 from __future__ import annotations
 
+from retrieval.types import Reason
+
 HELP_WORDS = frozenset({"hjälp", "hjalp", "help", "?"})
 
 
@@ -45,8 +47,10 @@ PAGE = "s."
 MORE_SOURCES = "{count} källor till visas inte här."
 
 DECLINE_BY_REASON = {
-    "no_relevant": "Jag hittar inget i dokumenten som handlar om det du frågar om.",
-    "not_stated": "Dokumenten tar upp ämnet, men jag hittar inte svaret på just din fråga i dem.",
+    Reason.NO_RELEVANT: "Jag hittar inget i dokumenten som handlar om det du frågar om.",
+    Reason.NOT_STATED: (
+        "Dokumenten tar upp ämnet, men jag hittar inte svaret på just din fråga i dem."
+    ),
 }
 DECLINE_DEFAULT = "Jag kan inte svara på det utifrån dokumenten."
 
@@ -63,6 +67,8 @@ DIGEST_DOCUMENTS = "*Nya och ändrade dokument sedan förra sammanfattningen*"
 DIGEST_NONE_DUE = "Inga deadlines de kommande {weeks} veckorna."
 DIGEST_YEARLY = " (varje år)"
 DIGEST_MORE = "… och {n} till (se `python -m bot deadlines`)."
+DIGEST_NEW = "ny"  # a document in the digest's list
+DIGEST_CHANGED = "ändrad"
 
 # python -m ingest --announce
 ANNOUNCE_HEADING = "*Nya och ändrade dokument i samverkansbotens underlag*"

@@ -31,7 +31,7 @@ from config.settings import Settings, SlackSettings
 from retrieval.errors import ConfigError
 from retrieval.pgstore import close_shared_pools
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 HealthFn = Callable[[], None]
 
@@ -165,7 +165,7 @@ def _listen(
         (slack.host, slack.port), app, slack.events_path, slack.health_path, health_fn
     )
     server.start_in_thread()
-    logger.info(
+    log.info(
         "Serving Slack HTTP mode on %s:%s%s as %s",
         slack.host,
         server.port,
@@ -190,7 +190,7 @@ def _connect(
         raise SlackStartupError(
             "Socket Mode WebSocket could not be opened (see the log line above)"
         )
-    logger.info("Connected to Slack in Socket Mode as %s", identity)
+    log.info("Connected to Slack in Socket Mode as %s", identity)
     return handler
 
 
@@ -200,7 +200,7 @@ def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | Non
     try:
         bot = start_bot(settings, answer_fn, health_fn)
     except SlackStartupError as exc:
-        logger.error("%s", exc)
+        log.error("%s", exc)
         return 1
     scheduler = start_digest_scheduler(settings)
     stop = threading.Event()
@@ -210,7 +210,7 @@ def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | Non
     try:
         stop.wait()
     finally:
-        logger.info("Stopping: finishing questions already taken")
+        log.info("Stopping: finishing questions already taken")
         if scheduler is not None:
             scheduler.stop()
         bot.stop(wait=True)
@@ -221,7 +221,7 @@ def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | Non
 def start_digest_scheduler(settings: Settings) -> DigestScheduler | None:
     """The weekly digest thread when DIGEST_CHANNEL is set, else None."""
     if not settings.digest.channel:
-        logger.info("DIGEST_CHANNEL is not set; no weekly digest is posted")
+        log.info("DIGEST_CHANNEL is not set; no weekly digest is posted")
         return None
     return DigestScheduler(settings, make_client(settings)).start()
 

@@ -140,6 +140,32 @@ def test_cli_ask_json_reads_questions_from_stdin(sample_index: Path) -> None:
     assert lines[1]["answered"] is False
 
 
+# a tqdm bar as transformers draws it while loading weights: "Loading weights:  64%|██▍ | 128/199"
+PROGRESS_BAR = re.compile(r"\d+%\||\d+/\d+ \[|it/s\]")
+
+
+@pytest.mark.slow
+def test_console_shows_the_answer_and_no_log_lines_or_progress_bars(sample_index: Path) -> None:
+    """`python -m bot ask` with a piped question: the answer on stdout, no INFO line (faiss,
+    sentence-transformers, ours) and no model-loading progress bar on stderr."""
+    out = _bot(["ask"], sample_index, "Vem betalar handledarersättning?\n")
+    assert out.returncode == 0, out.stderr
+    assert "handledarersättning" in out.stdout and "Källor:" in out.stdout
+    assert not [line for line in out.stderr.splitlines() if line.startswith("INFO")], out.stderr
+    assert "Loading weights" not in out.stderr and not PROGRESS_BAR.search(out.stderr), out.stderr
+
+
+@pytest.mark.slow
+def test_console_verbose_brings_the_info_lines_back(sample_index: Path) -> None:
+    """`python -m bot ask -v` logs INFO lines again, ours and the libraries'."""
+    out = _bot(["ask", "-v"], sample_index, "Vem betalar handledarersättning?\n")
+    assert out.returncode == 0, out.stderr
+    assert "handledarersättning" in out.stdout
+    info = [line for line in out.stderr.splitlines() if line.startswith("INFO ")]
+    assert any(line.startswith("INFO bot.answer: using index version") for line in info), info
+    assert any(line.startswith("INFO sentence_transformers") for line in info), info
+
+
 def test_cli_ask_without_index_says_to_ingest(tmp_path: Path) -> None:
     """A missing index gives exit status 2 and a message naming the ingest command."""
     out = _bot(["ask", "Vad gäller?"], tmp_path / "inget-index")

@@ -108,8 +108,8 @@ def test_bad_file_is_reported_and_previous_content_kept(tmp_path: Path) -> None:
     (corpus / "plan.pdf").write_bytes(b"%PDF-1.4 trasig")
     (corpus / "ny.md").write_text("# Ny\n\nEn ny fil.\n", "utf-8")
     report = _run(corpus, tmp_path / "index", CountingEmbedder())
-    assert [f["file"] for f in report.failed] == ["plan.pdf"]
-    assert "plan.pdf" in report.failed[0]["reason"]
+    assert [f.file for f in report.failed] == ["plan.pdf"]
+    assert "plan.pdf" in report.failed[0].reason
     assert report.added == ["ny.md"]
     snap = open_current(tmp_path / "index")
     assert "plan.pdf" in snap.documents and snap.chunks_of("plan.pdf")
@@ -146,6 +146,7 @@ def test_cli_exit_codes_and_json_summary(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "skräp.txt" in bad.stderr and "binary" in bad.stderr
     assert json.loads(bad.stdout)["failed"][0]["file"] == "skräp.txt"
+    assert set(json.loads(bad.stdout)["failed"][0]) == {"file", "reason"}
     usage = _cli([str(tmp_path / "finns-inte")], tmp_path / "index")
     assert usage.returncode == 2 and "no such file" in usage.stderr
     config = _cli([str(corpus)], tmp_path / "index", INGEST_CHUNK_SIZE="tio")
@@ -210,8 +211,8 @@ def test_file_over_the_size_limit_is_skipped_with_its_size(tmp_path: Path) -> No
     opts = IngestOptions(index_dir=tmp_path / "index", corpus_dir=corpus, max_file_mb=1.0)
     emb = CountingEmbedder()
     report = ingest([corpus], opts, emb.name, lambda: emb)
-    assert [f["file"] for f in report.failed] == ["stor.txt"]
-    assert "over the 1 MB limit" in report.failed[0]["reason"]
+    assert [f.file for f in report.failed] == ["stor.txt"]
+    assert "over the 1 MB limit" in report.failed[0].reason
     assert sorted(report.added) == ["avtal.md", "beslut.txt", "plan.pdf"]
 
 
