@@ -14,7 +14,7 @@ HYPHEN_BREAK = re.compile(r"(\w)-\n(\s*)(?!(?:och|eller|samt|respektive)\b)([a-z
 EDGE_LINES = 3  # lines at the top and bottom of a page that can be a header or footer
 
 
-def _normalise(line: str) -> str:
+def normalise(line: str) -> str:
     """A line with its digits masked, so "Sida 2 av 5" and "Sida 3 av 5" compare equal."""
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
 
@@ -27,7 +27,7 @@ def running_lines(pages: list[str]) -> set[str]:
     for text in pages:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         edges = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
-        counts.update({_normalise(ln) for ln in edges})
+        counts.update({normalise(ln) for ln in edges})
     needed = max(2, (len(pages) + 1) // 2)
     return {line for line, n in counts.items() if n >= needed and line}
 
@@ -39,7 +39,7 @@ def strip_running_lines(text: str, running: set[str]) -> str:
     idx = [i for i, ln in enumerate(lines) if ln.strip()]
     for i in idx[:EDGE_LINES] + idx[-EDGE_LINES:]:
         line = lines[i]
-        if _normalise(line) in running or PAGE_NUMBER.match(line):
+        if normalise(line) in running or PAGE_NUMBER.match(line):
             keep[i] = False
     return "\n".join(ln for ln, k in zip(lines, keep, strict=True) if k)
 
@@ -50,9 +50,3 @@ def clean_text(text: str) -> str:
     text = HYPHEN_BREAK.sub(r"\1\3", text)
     text = re.sub(r"[ \t\f\v]+", " ", text)
     return "\n".join(line.strip() for line in text.splitlines())
-
-
-def clean_pages(pages: list[str]) -> list[str]:
-    """Clean every page of one PDF."""
-    running = running_lines(pages)
-    return [clean_text(strip_running_lines(p, running)) for p in pages]

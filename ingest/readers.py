@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.pdfclean import clean_pages
+from ingest.pdflayout import lines_to_blocks, page_lines
 from ingest.structure import Block, markdown_to_blocks, table_lines, text_to_blocks
 from retrieval.errors import IngestError
 
@@ -38,7 +38,9 @@ def read_blocks(path: Path, display: str) -> tuple[list[Block], int]:
 
 
 def read_pdf(path: Path, display: str) -> tuple[list[Block], int]:
-    """Page by page with pypdf; running headers/footers removed; hyphenation joined."""
+    """Page by page with pypdf, every line with its position, size and weight, so that
+    letterheads, titles and headings stay apart from the body (`ingest.pdflayout`); running
+    headers and footers removed; hyphenation joined."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -46,23 +48,25 @@ def read_pdf(path: Path, display: str) -> tuple[list[Block], int]:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not _open_encrypted(reader):
             raise IngestError(f"{display}: the PDF is encrypted (password protected); skipped")
-        raw = [page.extract_text() or "" for page in reader.pages]
+        lines = [
+            line
+            for number, page in enumerate(reader.pages, start=1)
+            for line in page_lines(page, number)
+        ]
+        pages = len(reader.pages)
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
         raise IngestError(
             f"{display}: not a readable PDF (corrupt or truncated: {exc}); skipped"
         ) from exc
-    if not raw:
+    if not pages:
         raise IngestError(f"{display}: the PDF has no pages; skipped")
-    if not any(p.strip() for p in raw):
+    if not lines:
         raise IngestError(
             f"{display}: the PDF has no extractable text (scanned without OCR?); skipped"
         )
-    blocks: list[Block] = []
-    for number, text in enumerate(clean_pages(raw), start=1):
-        blocks.extend(text_to_blocks(text, page=number, split_lines=True))
-    return blocks, len(raw)
+    return lines_to_blocks(lines), pages
 
 
 def _open_encrypted(reader: object) -> bool:

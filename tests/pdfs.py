@@ -79,3 +79,54 @@ def make_docx(
                 grid.cell(r, c).text = value
     document.save(str(path))
     return path
+
+
+def make_letter_pdf(path: Path) -> Path:
+    """A committee paper as case-management systems print them (fictional text): a letterhead
+    in small type (office, case officer, committee and meeting date), a bold title over two
+    lines, bold headings, body paragraphs that wrap, a list intro with numbered items, a second
+    page with a running header and "Sida N av M" footers."""
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    body = (
+        "Nämnden föreslås godkänna ett avtal med högskolan om praktikplatser för studenter "
+        "inom vård och omsorg. Avtalet gäller i tre år och kan förlängas med ett år i taget "
+        "om ingen av parterna säger upp det."
+    )
+    for number in (1, 2):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=8)
+        pdf.cell(0, 5, "Omsorgsnämnden, tjänsteutlåtande", new_x="LMARGIN", new_y="NEXT")
+        if number == 1:
+            for line in ("STADSLEDNINGSKONTORET", "Handläggare: Eva Strand",
+                         "Omsorgsnämnden 2024-03-20"):  # fmt: skip
+                pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(6)
+            pdf.set_font("Helvetica", "B", size=16)
+            pdf.multi_cell(
+                110, 8, "Avtal om praktikplatser mellan kommunen och högskolan i länet",
+                new_x="LMARGIN", new_y="NEXT",
+            )  # fmt: skip
+            pdf.ln(3)
+            sections = [("Sammanfattning", [body])]
+        else:
+            pdf.ln(4)
+            sections = [("Ärendet", [
+                "Förslaget består av tre delar:",
+                "1. En gemensam avsikt om samarbete som gäller alla verksamheter i kommunen.",
+                "2. Ett lokalt avtal om hur många platser kommunen erbjuder varje termin.",
+                "3. En årlig uppföljning som nämnden får redovisad i december.",
+            ])]  # fmt: skip
+        for heading, paragraphs in sections:
+            pdf.set_font("Helvetica", "B", size=12)
+            pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", size=11)
+            for text in paragraphs:
+                pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+                if not text[0].isdigit():
+                    pdf.ln(3)
+        pdf.set_y(-20)
+        pdf.set_font("Helvetica", size=9)
+        pdf.cell(0, 8, f"Sida {number} av 2", align="C")
+    pdf.output(str(path))
+    return path

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.readers import read_blocks
 from retrieval.errors import IngestError
-from tests.pdfs import make_docx, make_empty_pdf, make_encrypted_pdf, make_pdf
+from tests.pdfs import make_docx, make_empty_pdf, make_encrypted_pdf, make_letter_pdf, make_pdf
 
 HEADER = "Lokalt samverkansavtal mellan Täby kommun och lärosätet"
 
@@ -172,3 +172,32 @@ def test_text_file_with_markdown_headings_is_read_as_markdown(tmp_path: Path) ->
     headings = [b.text for b in blocks if b.heading]
     assert headings == ["Ärendet", "Ekonomiska konsekvenser", "Bilagor"]
     assert "#" not in _text(blocks) and "**" not in _text(blocks)
+
+
+def test_pdf_letterhead_title_and_headings_stay_apart_from_the_body(tmp_path: Path) -> None:
+    """Letterhead lines, a two-line title and bold headings are blocks of their own; a wrapped
+    paragraph is one block; a list intro and each item are blocks; running header and page
+    footers are gone (issue 10: they used to run into the first sentence)."""
+    blocks, pages = read_blocks(make_letter_pdf(tmp_path / "brev.pdf"), "brev.pdf")
+    texts = [(b.page, b.heading, b.text) for b in blocks]
+    assert pages == 2
+    assert texts[:3] == [
+        (1, False, "STADSLEDNINGSKONTORET"),
+        (1, False, "Handläggare: Eva Strand"),
+        (1, False, "Omsorgsnämnden 2024-03-20"),
+    ]
+    assert texts[3] == (
+        1, True, "Avtal om praktikplatser mellan kommunen och högskolan i länet"
+    )  # fmt: skip
+    assert texts[4] == (1, True, "Sammanfattning")
+    assert texts[5][1] is False and texts[5][2].startswith("Nämnden föreslås godkänna")
+    assert texts[5][2].endswith("om ingen av parterna säger upp det.")
+    assert [t for _, _, t in texts[6:]] == [
+        "Ärendet",
+        "Förslaget består av tre delar:",
+        "1. En gemensam avsikt om samarbete som gäller alla verksamheter i kommunen.",
+        "2. Ett lokalt avtal om hur många platser kommunen erbjuder varje termin.",
+        "3. En årlig uppföljning som nämnden får redovisad i december.",
+    ]
+    assert blocks[3].level < blocks[4].level  # the title above its headings
+    assert not any("Sida" in t or "tjänsteutlåtande" in t for _, _, t in texts)

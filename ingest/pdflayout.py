@@ -1,0 +1,228 @@
+"""PDF pages read as a reader sees them: lines with their position, size and weight -> blocks.
+
+pypdf's plain text extraction gives one line per visual line and nothing else, so a letterhead
+("Handläggare …", "Socialnämnden 2016-12-14"), a title and the first heading ran into the first
+sentence of the body. Here every text run comes with its font size, its font's weight and its
+place on the page (pypdf's `visitor_text`), and what the document itself does decides:
+
+* the body size is the size most of the document's characters are set in;
+* a line set larger than the body, or bold in a document whose body is not, and not ending like
+  a sentence is a heading (its level by size: the largest is 1); consecutive heading lines of one
+  style join (a title over two lines);
+* a line goes on in the next one only when it runs (nearly) the full text width, as a line that
+  wraps does, the style stays the same and the gap stays a line gap (the document's usual
+  distance between the lines of one paragraph); so a short line without closing punctuation (a
+  letterhead or meta line: "Handläggare …", "Socialnämnden 2016-12-14", the last item of a list)
+  never runs into what follows, and a list item ("1.", "-", "•") always starts a block;
+* running headers, footers and page numbers are dropped as in `ingest.pdfclean`.
+
+Nothing here is tuned on a document: sizes, gaps and widths are each document's own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from ingest.pdfclean import PAGE_NUMBER, clean_text, normalise, running_lines
+from ingest.structure import LIST_ITEM, Block, heading_level, looks_like_heading
+
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# a heading says what follows; it does not end like a sentence or a clause
+CLAUSE_END = re.compile(r"[.,;!?]\s*$")
+EDGE_LINES = 3  # lines at the top and bottom of a page that may be a running header or footer
+# a line this long (share of the longest body line, in characters) is one that wraps
+FULL_LINE = 0.6
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visual line of a page."""
+
+    page: int
+    text: str
+    x: float  # left edge, in points from the page's left
+    y: float  # baseline, in points from the page's bottom (larger = higher on the page)
+    size: float  # font size in points, as rendered
+    bold: bool
+
+    @property
+    def style(self) -> tuple[float, bool]:
+        """Size (to half a point) and weight: lines of one paragraph share it."""
+        return (round(self.size * 2) / 2, self.bold)
+
+
+def _multiply(tm: list[float], cm: list[float]) -> list[float]:
+    """The 2x3 affine matrix product tm x cm (PDF row-vector convention)."""
+    a, b, c, d, e, f = tm
+    a2, b2, c2, d2, e2, f2 = cm
+    return [
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    ]
+
+
+def page_lines(page: Any, number: int) -> list[Line]:
+    """The visual lines of one pypdf page, top to bottom, with position, size and weight."""
+    runs: list[tuple[str, float, float, float, bool]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if not text or not text.strip(" \n"):
+            if "\n" in text:
+                runs.append(("\n", 0.0, 0.0, 0.0, False))
+            return
+        m = _multiply(list(tm), list(cm))
+        scale = math.sqrt(abs(m[0] * m[3] - m[1] * m[2])) or 1.0
+        name = str(font.get("/BaseFont", "")) if font else ""
+        runs.append((text, m[4], m[5], float(size) * scale, bool(BOLD_FONT.search(name))))
+
+    page.extract_text(visitor_text=visit)
+    lines: list[Line] = []
+    parts: list[str] = []
+    first: tuple[float, float, float, bool] | None = None
+    sizes: list[float] = []
+
+    def close() -> None:
+        nonlocal first
+        text = " ".join("".join(parts).split())
+        if text and first is not None:
+            x, y, _, bold = first
+            lines.append(Line(number, text, x, y, max(sizes), bold))
+        parts.clear()
+        sizes.clear()
+        first = None
+
+    for text, x, y, size, bold in runs:
+        if text == "\n":
+            close()
+            continue
+        pieces = text.split("\n")
+        for i, piece in enumerate(pieces):
+            if i:
+                close()
+            if not piece.strip():
+                continue
+            if first is not None and size and abs(y - first[1]) > 0.5 * size and i == 0:
+                close()  # a run on another baseline starts a new line
+            if first is None:
+                first = (x, y if i == 0 else y - 1.2 * size * i, size, bold)
+            parts.append(piece)
+            sizes.append(size)
+    close()
+    return lines
+
+
+def body_size(lines: list[Line]) -> tuple[float, bool]:
+    """The style most of the document's characters are set in."""
+    counts: Counter[tuple[float, bool]] = Counter()
+    for line in lines:
+        counts[line.style] += len(line.text)
+    return counts.most_common(1)[0][0] if counts else (0.0, False)
+
+
+def line_gap(lines: list[Line]) -> float:
+    """The usual distance between two lines of one paragraph, in points (this document's)."""
+    gaps: Counter[float] = Counter()
+    for prev, line in pairwise(lines):
+        if prev.page == line.page and prev.style == line.style and prev.y > line.y:
+            gaps[round(prev.y - line.y, 1)] += 1
+    return gaps.most_common(1)[0][0] if gaps else 0.0
+
+
+def drop_running(lines: list[Line]) -> list[Line]:
+    """Without running headers, footers and page numbers."""
+    pages: dict[int, list[Line]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    running = running_lines(["\n".join(ln.text for ln in page) for page in pages.values()])
+    out: list[Line] = []
+    for page in pages.values():
+        edges = {id(ln) for ln in page[:EDGE_LINES] + page[-EDGE_LINES:]}
+        out += [
+            ln
+            for ln in page
+            if id(ln) not in edges
+            or not (normalise(ln.text) in running or PAGE_NUMBER.match(ln.text))
+        ]
+    return out
+
+
+def _joined(texts: list[str]) -> str:
+    """Lines of one block as one text: hyphenation across lines undone, spaces folded."""
+    return " ".join(clean_text("\n".join(texts)).split())
+
+
+def lines_to_blocks(lines: list[Line]) -> list[Block]:
+    """Headings, paragraphs, list items and lines of their own, from a document's lines."""
+    lines = drop_running(lines)
+    if not lines:
+        return []
+    body, body_bold = body_size(lines)
+    gap = line_gap(lines)
+    body_lines = [len(ln.text) for ln in lines if ln.style == (body, body_bold)]
+    width = max(body_lines or [len(ln.text) for ln in lines])  # characters of a full line
+    heading_sizes = sorted(
+        {ln.style[0] for ln in lines if _is_heading(ln, body, body_bold)}, reverse=True
+    )
+    blocks: list[Block] = []
+    texts: list[str] = []
+    current: Line | None = None  # the last line of the open block
+    heading = False
+
+    def flush() -> None:
+        nonlocal current, heading
+        if texts and current is not None:
+            text = _joined(texts)
+            if heading:
+                level = heading_level(text) or heading_sizes.index(current.style[0]) + 1
+                blocks.append(Block(current.page, text, heading=True, level=level))
+            else:
+                blocks.append(Block(current.page, text))
+        texts.clear()
+        current, heading = None, False
+
+    for line in lines:
+        is_heading = _is_heading(line, body, body_bold)
+        full = current is not None and len(current.text) >= FULL_LINE * width
+        if current is not None and not (
+            (heading or full) and _continues(current, line, heading, is_heading, gap)
+        ):
+            flush()
+        if current is None:
+            heading = is_heading
+        texts.append(line.text)
+        current = line
+    flush()
+    return blocks
+
+
+def _is_heading(line: Line, body: float, body_bold: bool) -> bool:
+    """Set larger than the body, or bold where the body is not; short; not a sentence."""
+    if CLAUSE_END.search(line.text) or line.text.rstrip().endswith(":"):
+        return False
+    if line.style[0] < body:
+        return False  # letterhead, captions, footnotes
+    larger = line.style[0] >= body + 1.0
+    bolder = line.bold and not body_bold
+    # numbered ("4.2 Kommunens åtaganden", "§ 5 …") and capitals headings in the body's style
+    return ((larger or bolder) and len(line.text.split()) <= 15) or looks_like_heading(line.text)
+
+
+def _continues(prev: Line, line: Line, heading: bool, is_heading: bool, gap: float) -> bool:
+    """Whether `line` goes on in the block that `prev` ends: same page and style, and no more
+    than a line's distance below it (the body's measured line gap; a heading's own leading)."""
+    if line.page != prev.page or line.style != prev.style or heading != is_heading:
+        return False
+    distance = prev.y - line.y
+    limit = 1.5 * line.size if heading or not gap else 1.3 * gap
+    if distance <= 0 or distance > limit:
+        return False
+    return heading or not LIST_ITEM.match(line.text)
