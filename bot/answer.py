@@ -11,6 +11,7 @@ deadlines for a 'när' question) -> candidate sentences with one feature vector 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from retrieval.embedder import Embedder, load_embedder
 from retrieval.search import FusionWeights, HybridSearcher
 from retrieval.snapshot import Snapshot, SnapshotSource
 from retrieval.sources import source_for
-from retrieval.types import Answer, Citation, Reason, ScoredChunk
+from retrieval.types import Answer, Citation, DocumentMeta, Reason, ScoredChunk
 
 log = logging.getLogger(__name__)
 MAX_QUOTE = 400
@@ -210,6 +211,9 @@ class Answerer:
         cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen])
         order = {c.chunk_id: c.n for c in cites}
         parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
+        first = hits[chosen[0].hit].doc
+        if first.expired(dt.date.today().isoformat()):
+            parts.append(texts.EXPIRED_NOTE.format(date=first.valid_to))
         return Answer(
             found.info.text, True, " ".join(parts), cites, Reason.ANSWERED, debug, "", details
         )
@@ -252,14 +256,24 @@ def _rounded(
 
 
 def choose(
-    cands: list[features.Candidate], scores: np.ndarray, limit: int
+    cands: list[features.Candidate],
+    scores: np.ndarray,
+    limit: int,
+    hits: Sequence[ScoredChunk] = (),
 ) -> list[features.Candidate]:
     """The best candidate and up to limit-1 more scoring within FURTHER_WITHIN of it that do
-    not repeat one already chosen."""
-    order = np.argsort(-scores, kind="stable")
+    not repeat one already chosen. Among those within FURTHER_WITHIN of the best, a template's
+    sentence comes after the others: a template never outranks an agreement or decision that
+    says the same as closely."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    top = scores[order[0]]
+    if hits:
+        near = [i for i in order if scores[i] >= top - FURTHER_WITHIN]
+        near.sort(key=lambda i: hits[cands[i].hit].doc.is_template)  # stable: score order kept
+        order = near + order[len(near) :]
     chosen: list[features.Candidate] = []
     for i in order:
-        if len(chosen) >= limit or (chosen and scores[i] < scores[order[0]] - FURTHER_WITHIN):
+        if len(chosen) >= limit or (chosen and scores[i] < top - FURTHER_WITHIN):
             break
         if not chosen or not evidence.repeats(cands[i].sentence, [c.sentence for c in chosen]):
             chosen.append(cands[i])
@@ -300,6 +314,13 @@ def _citations(
     return tuple(cites)
 
 
+def source_status(doc: DocumentMeta, today: str) -> str:
+    """What a reader must know of a source: a template, or an agreement no longer in force."""
+    if doc.is_template:
+        return texts.STATUS_TEMPLATE
+    return texts.STATUS_EXPIRED.format(date=doc.valid_to) if doc.expired(today) else ""
+
+
 def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
     doc = hit.doc
     return Citation(
@@ -315,4 +336,5 @@ def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
         reference=doc.reference,
         chunk_id=hit.chunk.chunk_id,
         passage=hit.chunk.text,
+        status=source_status(doc, dt.date.today().isoformat()),
     )

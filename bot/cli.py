@@ -80,6 +80,10 @@ def _register_parsers(sub: argparse._SubParsersAction) -> None:
     )
     ob = sub.add_parser("obligations", help="what the documents commit each party to")
     ob.add_argument("--party", default="", help="only this party (any spelling)")
+    for p in (dl, ob):
+        p.add_argument(
+            "--templates", action="store_true", help="also list what templates say (left out)"
+        )
     dg = sub.add_parser("digest", help="build (and post) the weekly digest")
     dg.add_argument("--today", type=_date, help="build it as of this date (default: today)")
     dg.add_argument("--dry-run", action="store_true", help="print it as text, do not post")
@@ -254,8 +258,9 @@ def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
     snapshot = open_snapshot(settings)
     try:
         if args.ics:
-            return write_calendar(snapshot, args.ics)
-        print_deadlines(snapshot, args.today or dt.date.today(), args.days, args.json)
+            return write_calendar(snapshot, args.ics, args.templates)
+        today = args.today or dt.date.today()
+        print_deadlines(snapshot, today, args.days, args.json, args.templates)
     finally:
         snapshot.close()
     return 0
@@ -267,7 +272,7 @@ def cmd_obligations(args: argparse.Namespace, settings: Settings) -> int:
 
     snapshot = open_snapshot(settings)
     try:
-        print_obligations(snapshot, args.party, args.json)
+        print_obligations(snapshot, args.party, args.json, args.templates)
     finally:
         snapshot.close()
     return 0

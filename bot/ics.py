@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from icalendar import Alarm, Calendar, Event, vRecur
 
-from retrieval.register import YEARLY, Deadline
+from retrieval.register import YEARLY, Deadline, in_use
 from retrieval.snapshot import Snapshot
 
 PRODID = "-//samverkansbot//Tidsgränser i samverkansavtalen//SV"
@@ -23,11 +23,13 @@ SUMMARY_LENGTH = 80  # about what a calendar shows of a title on one line
 
 
 def deadline_calendar(
-    snapshot: Snapshot, today: dt.date, stamp: dt.datetime | None = None
+    snapshot: Snapshot, today: dt.date, templates: bool = False, stamp: dt.datetime | None = None
 ) -> bytes:
-    """The bytes of an .ics file of the snapshot's register (see `deadlines_calendar`)."""
+    """The bytes of an .ics file of the snapshot's register (see `deadlines_calendar`);
+    templates' deadlines only when `templates` asks for them."""
     titles = {path: doc.title for path, doc in snapshot.documents.items()}
-    return deadlines_calendar(snapshot.deadlines(), titles, today, stamp).to_ical()
+    deadlines = in_use(snapshot.deadlines(), snapshot.documents, templates)
+    return deadlines_calendar(deadlines, titles, today, stamp).to_ical()
 
 
 def deadlines_calendar(

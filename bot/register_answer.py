@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from bot import texts
 from retrieval.parties import Parties
-from retrieval.register import Deadline, Obligation
+from retrieval.register import Deadline, Obligation, RegisterItem, in_use
 from retrieval.snapshot import Snapshot
 from retrieval.text import STOPWORDS, stem, words
 from retrieval.types import Answer, Citation
@@ -38,12 +39,19 @@ DUTIES_Q = re.compile(
 )
 # "enligt avtalet" is any agreement; "enligt avsiktsförklaringen" names one kind of document
 GENERIC_SOURCES = frozenset({"avtalet", "avtalen", "modellen", "dokumenten", "samverkansavtalet"})
+# a question about a template ("enligt mallen", "mall för lokala avtal") may list what it says
+TEMPLATE_Q = re.compile(r"\bmall", re.IGNORECASE)
 # the people asking are municipal staff: "vi", "oss", "vår kommun" mean the municipality
 WE = re.compile(r"^(?:vi|oss|vår kommun|vi i kommunen|vi som kommun)$", re.IGNORECASE)
 # ... and the municipality's own bodies and officers act for it
 OUR_PARTIES = frozenset({"kommunen", "nämnden", "socialchefen"})
 MAX_ITEMS = 10
 BULLET = re.compile(r"\s*\n\s*(?:[•\-–*]\s*)?|\s+[•–]\s+|\s+-\s+(?=[a-zåäö])")
+
+
+def _in_use(items: Sequence[RegisterItem], snapshot: Snapshot, question: str) -> list[RegisterItem]:
+    """The register's items, templates' only when the question asks about a template."""
+    return in_use(items, snapshot.documents, templates=bool(TEMPLATE_Q.search(question)))
 
 
 def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
@@ -53,17 +61,25 @@ def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
         we = bool(WE.match(said))
         party = Parties(snapshot.aliases()).normalise("kommunen" if we else said)
         wanted = OUR_PARTIES if we else {party.lower()}
-        items = [o for o in snapshot.obligations() if o.party.lower() in wanted]
+        items = [
+            o
+            for o in _in_use(snapshot.obligations(), snapshot, question)
+            if o.party.lower() in wanted
+        ]
         source = m.groupdict().get("source") or m.groupdict().get("source2") or ""
         items = _from_source(items, source, snapshot)
         return _obligations(question, party, items, snapshot) if items else None
     if m := DEADLINES_Q.match(question):
         if not m.group("month"):  # "Vilka deadlines har vi?": all of them
-            due = list(snapshot.deadlines())
+            due = _in_use(snapshot.deadlines(), snapshot, question)
             return _deadlines(question, due, snapshot, in_month=False) if due else None
         month = MONTHS.index(m.group("month").lower()) + 1
         year = int(m.group("year")) if m.group("year") else None
-        due = [d for d in snapshot.deadlines() if _in_month(d, month, year)]
+        due = [
+            d
+            for d in _in_use(snapshot.deadlines(), snapshot, question)
+            if _in_month(d, month, year)
+        ]
         return _deadlines(question, due, snapshot) if due else None
     return None
 

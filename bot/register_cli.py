@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import texts
 from bot.ics import dated_deadlines, deadline_calendar
 from retrieval.parties import Parties
-from retrieval.register import Deadline, Obligation
+from retrieval.register import Deadline, Obligation, in_use
 from retrieval.snapshot import Snapshot
 
 
@@ -40,10 +40,12 @@ class Due:
         }
 
 
-def due_between(snapshot: Snapshot, start: dt.date, end: dt.date) -> list[Due]:
+def due_between(
+    snapshot: Snapshot, start: dt.date, end: dt.date, templates: bool = False
+) -> list[Due]:
     """Deadlines falling in [start, end], yearly ones on each of their dates, by date."""
     out: list[Due] = []
-    for deadline in snapshot.deadlines():
+    for deadline in in_use(snapshot.deadlines(), snapshot.documents, templates):
         title = _title(snapshot, deadline.doc_path)
         day = deadline.next_date(start)
         while day is not None and day <= end:
@@ -55,14 +57,17 @@ def due_between(snapshot: Snapshot, start: dt.date, end: dt.date) -> list[Due]:
     return sorted(out, key=lambda d: (d.date, d.deadline.doc_path, d.deadline.quote))
 
 
-def relative_deadlines(snapshot: Snapshot) -> list[Deadline]:
+def relative_deadlines(snapshot: Snapshot, templates: bool = False) -> list[Deadline]:
     """Deadlines relative to an event whose date the documents do not give."""
-    return [d for d in snapshot.deadlines() if d.relative and not d.date]
+    items = in_use(snapshot.deadlines(), snapshot.documents, templates)
+    return [d for d in items if d.relative and not d.date]
 
 
-def obligations_of(snapshot: Snapshot, party: str = "") -> list[Obligation]:
+def obligations_of(
+    snapshot: Snapshot, party: str = "", templates: bool = False
+) -> list[Obligation]:
     """Obligations, only those of `party` (any spelling: "kommunerna", "KSL", full name)."""
-    items = snapshot.obligations()
+    items = in_use(snapshot.obligations(), snapshot.documents, templates)
     if not party:
         return items
     wanted = Parties(snapshot.aliases()).normalise(party)
@@ -93,35 +98,40 @@ def _source(title: str, item: Deadline | Obligation) -> str:
     return f"    {title}, {texts.PAGE} {item.page} ({item.doc_path}) »{item.quote}«"
 
 
-def print_deadlines(snapshot: Snapshot, today: dt.date, days: int, as_json: bool) -> None:
+def print_deadlines(
+    snapshot: Snapshot, today: dt.date, days: int, as_json: bool, templates: bool = False
+) -> None:
     """The `deadlines` command's output."""
-    for due in due_between(snapshot, today, today + dt.timedelta(days=days)):
+    for due in due_between(snapshot, today, today + dt.timedelta(days=days), templates):
         print(json.dumps(due.to_json(), ensure_ascii=False) if as_json else render_due(due))
     if as_json:
         return  # relative deadlines have no date to list
-    for d in relative_deadlines(snapshot):
+    for d in relative_deadlines(snapshot, templates):
         print(f"{texts.RELATIVE} {d.relative}: {d.party or '–'}: {d.what}")
         print(_source(_title(snapshot, d.doc_path), d))
 
 
-def write_calendar(snapshot: Snapshot, path: Path) -> int:
+def write_calendar(snapshot: Snapshot, path: Path, templates: bool = False) -> int:
     """`deadlines --ics FILE`: the calendar file and one line saying what went where; 2 when
     the file cannot be written."""
     today = dt.date.today()
     try:
-        path.write_bytes(deadline_calendar(snapshot, today))
+        path.write_bytes(deadline_calendar(snapshot, today, templates))
     except OSError as exc:
         print(f"error: cannot write the calendar to {path}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    events = len(dated_deadlines(snapshot.deadlines(), today))
-    undated = len(relative_deadlines(snapshot))
+    deadlines = in_use(snapshot.deadlines(), snapshot.documents, templates)
+    events = len(dated_deadlines(deadlines, today))
+    undated = len(relative_deadlines(snapshot, templates))
     print(f"wrote {events} events to {path} ({undated} relative deadlines without a date left out)")
     return 0
 
 
-def print_obligations(snapshot: Snapshot, party: str, as_json: bool) -> None:
+def print_obligations(
+    snapshot: Snapshot, party: str, as_json: bool, templates: bool = False
+) -> None:
     """The `obligations` command's output."""
-    for o in obligations_of(snapshot, party):
+    for o in obligations_of(snapshot, party, templates):
         if as_json:
             title = _title(snapshot, o.doc_path)
             line = {**o.to_json(), "document": o.doc_path, "title": title, "date": None,

@@ -57,3 +57,8 @@ def _first_shown(count: int, shown: int) -> str:
 YEARLY = " (varje år)"
 RELATIVE = "(relativ)"
 PAGE = "s."
+
+# a source's status in its citation, and the note an answer from an expired document carries
+STATUS_TEMPLATE = "mall"
+STATUS_EXPIRED = "gällde till {date}"
+EXPIRED_NOTE = "(Obs: avtalet gällde till {date}.)"

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.chunking import chunk_blocks
+from ingest.doctype import doc_type, validity
 from ingest.metadata import extract_info
 from ingest.readers import embedded_title, kind_of, read_blocks
 from ingest.register import extract_register
@@ -173,7 +174,12 @@ def _read_document(
         ) from exc
     info = extract_info(blocks, path, embedded_title(path))
     kind = kind_of(path) or "txt"
-    meta = DocumentMeta(key, info.title, sha, kind, info.date, info.reference, pages, info.body)
+    text = "\n".join(b.text for b in blocks)
+    in_force = validity(text)
+    meta = DocumentMeta(
+        key, info.title, sha, kind, info.date, info.reference, pages, info.body,
+        doc_type(info.title, text), in_force.valid_from, in_force.valid_to,
+    )  # fmt: skip
     return meta, chunk_blocks(key, blocks, opts.chunk_size, opts.chunk_overlap)
 
 

@@ -47,10 +47,15 @@ class LocalSnapshot:
             f"file:{folder / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
+        # a version written before a column was added lacks it: DocumentMeta's default then
+        present = {r[1] for r in self._db.execute(f"PRAGMA table_info({DOCUMENTS.name})")}
+        cols = tuple(n for n in DOCUMENTS.names if n in present)
         rows = self._db.execute(
-            f"SELECT {DOCUMENTS.select()} FROM {DOCUMENTS.name} ORDER BY path"
+            f"SELECT {DOCUMENTS.select(only=cols)} FROM {DOCUMENTS.name} ORDER BY path"
         ).fetchall()
-        self.documents: dict[str, DocumentMeta] = {r[0]: DocumentMeta(*r) for r in rows}
+        self.documents: dict[str, DocumentMeta] = {
+            r[0]: DocumentMeta(**dict(zip(cols, r, strict=True))) for r in rows
+        }
         self.dense: VectorStore = FaissStore.load(folder / "dense.faiss")
         self.lexical = LexicalIndex.load(folder)
         self._sentence_vectors = np.load(folder / "sentence_vectors.npy", mmap_mode="r")

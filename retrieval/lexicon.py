@@ -30,6 +30,9 @@ class Lexicon:
     not_organisations: frozenset[str]
     party_patterns: tuple[tuple[str, str], ...]
     aliases: dict[str, str]
+    # document type -> (patterns in the title, patterns in the text)
+    doctypes: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]]
+    validity: dict[str, str]  # validity phrases; DATE marks where a date stands
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +54,14 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             not_organisations=frozenset(raw["not_organisations"]),
             party_patterns=tuple((p, name) for p, name in raw["party_patterns"]),
             aliases=dict(raw["aliases"]),
+            doctypes={
+                name: (
+                    tuple(re.compile(p, re.IGNORECASE) for p in cues["title"]),
+                    tuple(re.compile(p) for p in cues["text"]),
+                )
+                for name, cues in raw["doctypes"].items()
+            },
+            validity=dict(raw["validity"]),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc

@@ -15,7 +15,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from retrieval.errors import DatabaseError
-from retrieval.schema import pg_index_tables
+from retrieval.schema import pg_added_columns, pg_index_tables
 
 CONNECT_TIMEOUT = 10  # seconds before an unreachable server is reported
 _LOCK_KEY = 5_117_201  # pg_advisory_xact_lock key: replicas migrating at once take turns
@@ -120,6 +120,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (version, name)
         );
         """,
+    ),
+    Migration(
+        5,
+        "document types and validity periods (index_documents.doctype, valid_from, valid_to)",
+        pg_added_columns(5),
     ),
 )
 LATEST = MIGRATIONS[-1].version

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypeVar
+
+from retrieval.types import DocumentMeta
 
 YEARLY = "yearly"
 
@@ -81,3 +85,18 @@ def add_months(start: dt.date, months: int) -> dt.date:
     """`start` moved by whole months (negative goes back), clamped to the month's last day."""
     index = start.year * 12 + start.month - 1 + months
     return safe_date(index // 12, index % 12 + 1, start.day)
+
+
+RegisterItem = TypeVar("RegisterItem", "Deadline", "Obligation")
+
+
+def in_use(
+    items: Sequence[RegisterItem], documents: Mapping[str, DocumentMeta], templates: bool = False
+) -> list[RegisterItem]:
+    """The items, without those of templates (a template's "[antal] platser" binds nobody)
+    unless `templates` asks for them too."""
+    return [
+        i
+        for i in items
+        if templates or not (i.doc_path in documents and documents[i.doc_path].is_template)
+    ]

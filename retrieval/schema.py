@@ -64,9 +64,19 @@ class Table:
         ]
         return f"CREATE TABLE {self.name} ({', '.join(cols)});"
 
-    def pg_columns(self) -> str:
-        """The column definitions in PostgreSQL, after the leading version column."""
-        return ", ".join(f"{c.name} {c.pg} NOT NULL" for c in self.columns)
+    def pg_columns(self, before: int | None = None) -> str:
+        """The column definitions in PostgreSQL, after the leading version column; with
+        `before`, only those the schema had before that migration."""
+        return ", ".join(f"{c.name} {c.pg} NOT NULL" for c in self.columns_before(before))
+
+    def columns_before(self, migration: int | None) -> tuple[Column, ...]:
+        """The columns the table had before `migration` (all when None)."""
+        if migration is None:
+            return self.columns
+        late = {
+            name for table, name, step in ADDED if table.name == self.name and step >= migration
+        }
+        return tuple(c for c in self.columns if c.name not in late)
 
 
 DOCUMENTS = Table(
@@ -80,9 +90,19 @@ DOCUMENTS = Table(
         _text("reference"),
         _int("pages"),
         _text("body"),
+        _text("doctype"),
+        _text("valid_from"),
+        _text("valid_to"),
     ),
     key=("path",),
     pg_name="index_documents",
+)
+# columns added after a table was first created: (table, column, schema migration that added
+# it). Versions and databases from before read them as "" (SQLite: left out of the SELECT).
+ADDED = (
+    (DOCUMENTS, "doctype", 5),
+    (DOCUMENTS, "valid_from", 5),
+    (DOCUMENTS, "valid_to", 5),
 )
 CHUNKS = Table(
     "chunks",
@@ -148,28 +168,40 @@ def sqlite_script() -> str:
 
 
 def pg_index_tables() -> str:
-    """The PostgreSQL tables of the published versions' documents, chunks and sentences
-    (migration 3): each table of TABLES with a leading version column; sentences also keep
-    their vector."""
+    """The PostgreSQL tables of the published versions' documents, chunks and sentences as
+    migration 3 created them: each table of TABLES with a leading version column; sentences also
+    keep their vector. Columns added later come with their own migration (`pg_added_columns`)."""
     d, c, s = DOCUMENTS, CHUNKS, SENTENCES
     return f"""
         CREATE TABLE {d.pg_name} (
             version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
-            {d.pg_columns()},
+            {d.pg_columns(before=4)},
             PRIMARY KEY (version, {", ".join(d.key)})
         );
         CREATE TABLE {c.pg_name} (
-            version bigint NOT NULL, {c.pg_columns()},
+            version bigint NOT NULL, {c.pg_columns(before=4)},
             PRIMARY KEY (version, {", ".join(c.key)}),
             FOREIGN KEY (version, doc_path) REFERENCES {d.pg_name} (version, path)
                 ON DELETE CASCADE
         );
         CREATE INDEX {c.pg_name}_doc ON {c.pg_name} (version, doc_path, ordinal);
         CREATE TABLE {s.pg_name} (
-            version bigint NOT NULL, {s.pg_columns()}, embedding vector NOT NULL,
+            version bigint NOT NULL, {s.pg_columns(before=4)}, embedding vector NOT NULL,
             PRIMARY KEY (version, {", ".join(s.key)}),
             FOREIGN KEY (version, chunk_pos) REFERENCES {c.pg_name} (version, pos)
                 ON DELETE CASCADE
         );
         CREATE INDEX {s.pg_name}_chunk ON {s.pg_name} (version, chunk_pos);
     """
+
+
+def pg_added_columns(migration: int) -> str:
+    """ALTER TABLE statements of the columns that `migration` adds (default "")."""
+    out = []
+    for table, name, step in ADDED:
+        if step == migration:
+            column = next(c for c in table.columns if c.name == name)
+            out.append(
+                f"ALTER TABLE {table.pg_name} ADD COLUMN {name} {column.pg} NOT NULL DEFAULT '';"
+            )
+    return "\n".join(out)

@@ -7,6 +7,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+class DocType(StrEnum):
+    """What kind of document a file is (read from its own text at ingestion)."""
+
+    AGREEMENT = "avtal"
+    TEMPLATE = "mall"
+    DECISION = "beslut"
+    GUIDELINE = "riktlinje"
+    STATUTE = "författning"
+    INFORMATION = "information"
+
+
 @dataclass(frozen=True)
 class DocumentMeta:
     """What is known about one source file in the index."""
@@ -19,11 +30,23 @@ class DocumentMeta:
     reference: str = ""  # diarienummer such as "KSL/16/0049-24", else ""
     pages: int = 1
     body: str = ""  # issuing body when stated ("Socialnämnden"), else ""
+    doctype: str = ""  # a DocType value; "" for versions indexed before types were read
+    valid_from: str = ""  # ISO date the document says it applies from, else ""
+    valid_to: str = ""  # ISO date it says it applies until ("" when open or not stated)
 
     @property
     def name(self) -> str:
         """File name without folders."""
         return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def is_template(self) -> bool:
+        """A template to fill in, not an agreement or decision in force."""
+        return self.doctype == DocType.TEMPLATE
+
+    def expired(self, today: str) -> bool:
+        """True when the document says it applied until a date before `today` (ISO)."""
+        return bool(self.valid_to) and self.valid_to < today
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,7 @@ class Citation:
     reference: str = ""
     chunk_id: str = ""
     passage: str = ""  # the whole chunk the quote comes from
+    status: str = ""  # "mall", "gällde till 2019-12-31": what the reader must know of the source
 
     def label(self) -> str:
         """Human-readable source, e.g. "Socialnämnden 2016-12-14, § 5, s. 2"."""
@@ -78,7 +102,8 @@ class Citation:
         if self.section and self.section != self.title:
             parts.append(self.section)
         parts.append(f"s. {self.page}")
-        return ", ".join(p for p in parts if p)
+        label = ", ".join(p for p in parts if p)
+        return f"{label} ({self.status})" if self.status else label
 
 
 class Reason(StrEnum):
@@ -121,6 +146,7 @@ class Answer:
                     "section": c.section,
                     "quote": c.quote,
                     "score": round(c.score, 4),
+                    "status": c.status,
                 }
                 for c in self.citations
             ],

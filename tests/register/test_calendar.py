@@ -12,7 +12,7 @@ from icalendar import Calendar, Event
 from bot.cli import main
 from bot.ics import deadlines_calendar, event_uid
 from retrieval.index import open_current
-from retrieval.register import YEARLY, Deadline
+from retrieval.register import YEARLY, Deadline, in_use
 
 TITLE = "Lokalt samverkansavtal mellan Täby kommun och Karolinska Institutet"
 DATED = Deadline(
@@ -58,10 +58,14 @@ def test_export_of_the_sample_corpus_parses_back(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Every dated deadline is one all-day event with its reminder, citation and stable UID."""
+    """Every dated deadline is one all-day event with its reminder, citation and stable UID;
+    a template's deadlines ("[datum]") are left out."""
     snapshot = open_current(hash_index)
-    deadlines, titles = snapshot.deadlines(), snapshot.documents
+    everything, titles = snapshot.deadlines(), snapshot.documents
+    deadlines = in_use(everything, titles)
     snapshot.close()
+    of_templates = [d for d in everything if titles[d.doc_path].is_template]
+    assert of_templates and not any(d in deadlines for d in of_templates)
     dated = [d for d in deadlines if d.date or d.month_day]
     undated = [d for d in deadlines if not (d.date or d.month_day)]
     assert dated and undated and any(d.recurrence == YEARLY for d in dated)
@@ -76,6 +80,7 @@ def test_export_of_the_sample_corpus_parses_back(
     events = calendar.events
     assert len(events) == len(dated)
     by_uid = {str(e.uid): e for e in events}
+    assert not any(event_uid(d) in by_uid for d in of_templates if d.date or d.month_day)
     assert len(by_uid) == len(events)
     for deadline in dated:
         event = by_uid[event_uid(deadline)]
