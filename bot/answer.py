@@ -315,4 +315,5 @@ def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
         reference=doc.reference,
         chunk_id=hit.chunk.chunk_id,
         passage=hit.chunk.text,
+        ocr=hit.chunk.ocr,
     )

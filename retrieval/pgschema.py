@@ -15,7 +15,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from retrieval.errors import DatabaseError
-from retrieval.schema import pg_index_tables
+from retrieval.schema import pg_added_columns, pg_index_tables
 
 CONNECT_TIMEOUT = 10  # seconds before an unreachable server is reported
 _LOCK_KEY = 5_117_201  # pg_advisory_xact_lock key: replicas migrating at once take turns
@@ -120,6 +120,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (version, name)
         );
         """,
+    ),
+    Migration(
+        4,
+        "index_chunks.ocr: the chunk was read by OCR from a scanned page",
+        # versions published before keep their meaning: their chunks were not OCR'd (false)
+        pg_added_columns(4),
     ),
 )
 LATEST = MIGRATIONS[-1].version
