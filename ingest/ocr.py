@@ -40,8 +40,7 @@ log = logging.getLogger(__name__)
 TESSERACT = "tesseract"  # the command, looked up on PATH
 LANGUAGE = "swe"
 INSTALL = (
-    "install tesseract-ocr and tesseract-ocr-swe (apt-get install tesseract-ocr "
-    "tesseract-ocr-swe) to read it"
+    "install tesseract-ocr and tesseract-ocr-swe (apt-get install tesseract-ocr tesseract-ocr-swe)"
 )
 DPI = 300  # the resolution Tesseract's models are trained for
 MAX_PIXELS = 40_000_000  # a larger page (a drawing) is rendered smaller: A3 at 300 dpi is 17 M
@@ -123,10 +122,10 @@ def _without_ocr(display: str, blocks: list[Block], scanned: list[int], reason: 
     if not blocks:
         raise NoTextLayerError(
             f"{display}: the PDF has no extractable text (scanned?) and {reason}; "
-            f"{INSTALL}; skipped"
+            f"{INSTALL} to read it; skipped"
         )
     log.warning(
-        "%s: page(s) %s have no text layer and were not read (%s); if they are scanned, %s",
+        "%s: page(s) %s have no text layer and were not read (%s); to read scanned pages, %s",
         display, _numbers(scanned), reason, INSTALL,
     )  # fmt: skip
     return blocks
