@@ -12,6 +12,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Tesseract with its Swedish data: scanned PDF pages are read by OCR (ingest/ocr.py). Not pinned
+# (DL3008): the versions are those of the base image's Debian release, and a pin would break the
+# build when python:3.11-slim moves to the next release.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-swe \
+    && rm -rf /var/lib/apt/lists/*
+
 # The CPU build of torch first, so that sentence-transformers finds it and pulls no CUDA build.
 RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 

@@ -337,4 +337,5 @@ def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
         chunk_id=hit.chunk.chunk_id,
         passage=hit.chunk.text,
         status=source_status(doc, dt.date.today().isoformat()),
+        ocr=hit.chunk.ocr,
     )

@@ -118,7 +118,19 @@ def _in_month(d: Deadline, month: int, year: int | None) -> bool:
     return False
 
 
-def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation) -> Citation:
+def _citations(snapshot: Snapshot, items: Sequence[Deadline | Obligation]) -> tuple[Citation, ...]:
+    """The items' sources, numbered from 1; those on a page read by OCR say so."""
+    scanned = {
+        path: {c.page for _, c, _ in snapshot.chunks_of(path) if c.ocr}
+        for path in {i.doc_path for i in items}
+    }
+    return tuple(
+        _citation(n, snapshot, item, item.page in scanned[item.doc_path])
+        for n, item in enumerate(items, 1)
+    )
+
+
+def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation, ocr: bool) -> Citation:
     doc = snapshot.documents.get(item.doc_path)
     return Citation(
         n=n,
@@ -131,6 +143,7 @@ def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation) -> Citati
         doc_path=item.doc_path,
         date=doc.date if doc else "",
         reference=doc.reference if doc else "",
+        ocr=ocr,
     )
 
 
@@ -138,8 +151,7 @@ def _obligations(question: str, party: str, items: list[Obligation], snapshot: S
     shown = items[:MAX_ITEMS]
     lines = [texts.obligations_heading(party, len(items), MAX_ITEMS)]
     lines += [f"• {_one_line(o.text)} [{n}]" for n, o in enumerate(shown, 1)]
-    cites = tuple(_citation(n, snapshot, o) for n, o in enumerate(shown, 1))
-    return Answer(question, True, "\n".join(lines), cites)
+    return Answer(question, True, "\n".join(lines), _citations(snapshot, shown))
 
 
 def _one_line(text: str) -> str:
@@ -158,5 +170,4 @@ def _deadlines(
         when = d.date or texts.EVERY_YEAR.format(month_day=d.month_day)
         party = f"{d.party}: " if d.party else ""
         lines.append(f"• {when} – {party}{d.what} [{n}]")
-    cites = tuple(_citation(n, snapshot, d) for n, d in enumerate(shown, 1))
-    return Answer(question, True, "\n".join(lines), cites)
+    return Answer(question, True, "\n".join(lines), _citations(snapshot, shown))

@@ -51,6 +51,7 @@ def _as_citation(n: int, hit: ScoredChunk) -> Citation:
         hit.chunk.text,
         hit.score,
         passage=hit.chunk.text,
+        ocr=hit.chunk.ocr,
     )
 
 

@@ -69,13 +69,15 @@ def _tail_for_overlap(sentences: list[str], overlap: int) -> list[str]:
 
 
 def chunk_blocks(doc_path: str, blocks: list[Block], size: int, overlap: int) -> list[Chunk]:
-    """Group blocks into chunks: a new chunk at every heading and page; long paragraphs split."""
+    """Group blocks into chunks: a new chunk at every heading and page; long paragraphs split.
+    A chunk of a page read by OCR is marked `ocr`."""
     if overlap >= size:
         raise ValueError(f"chunk overlap ({overlap}) must be smaller than chunk size ({size})")
     chunks: list[Chunk] = []
+    scanned = {b.page for b in blocks if b.ocr}  # a page is read by OCR whole or not at all
     for page, section, texts in _sections(blocks):
         for text in _pack(texts, size, overlap):
-            chunks.append(Chunk(doc_path, text, page, section, len(chunks)))
+            chunks.append(Chunk(doc_path, text, page, section, len(chunks), page in scanned))
     return chunks
 
 

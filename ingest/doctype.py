@@ -5,9 +5,11 @@ template's placeholders ("[antal]", "____") and "Mall" in its title, a statute's
 "3 §", a decision's "§ 5" and "beslutar", an agreement's parties, term and signatures, a
 guideline's "bör". Cues in the title count 2, cues in the text 1 each; the highest score wins,
 and below 2 the document is "information". A template has every mark of the agreement it is a
-form for, so a document with a template's marks (2 points or more) is a template. The validity period is the first stated one
-("gäller från och med 1 mars 2017 till och med 31 december 2019", "Avtalstid: 2024-01-01 –
-2026-12-31", "träder i kraft den 1 juli 2025"); "tills vidare" leaves the end open.
+form for, so a document with a template's marks (2 points or more) is a template.
+
+The validity period is the first stated one ("gäller från och med 1 mars 2017 till och med 31
+december 2019", "Avtalstid: 2024-01-01 – 2026-12-31", "träder i kraft den 1 juli 2025"); "tills
+vidare" leaves the end open.
 """
 
 from __future__ import annotations

@@ -50,3 +50,9 @@ def clean_text(text: str) -> str:
     text = HYPHEN_BREAK.sub(r"\1\3", text)
     text = re.sub(r"[ \t\f\v]+", " ", text)
     return "\n".join(line.strip() for line in text.splitlines())
+
+
+def clean_pages(pages: list[str]) -> list[str]:
+    """Clean every page of one PDF's plain text (OCR'd pages: see ingest.ocr)."""
+    running = running_lines(pages)
+    return [clean_text(strip_running_lines(p, running)) for p in pages]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ingest import ocr
 from ingest.chunking import chunk_blocks
 from ingest.doctype import doc_type, validity
 from ingest.metadata import extract_info
@@ -47,6 +48,14 @@ def _reader_version() -> str:
 
 
 READER_VERSION = _reader_version()
+
+
+def reader_version() -> str:
+    """READER_VERSION, marked when OCR can run here: once Tesseract is installed (or removed),
+    PDFs whose scanned pages were left out (or read by OCR) are read again."""
+    return READER_VERSION + ("" if ocr.missing() else "+ocr")
+
+
 EMBED_BATCH = 64
 
 
@@ -202,9 +211,10 @@ def _ingest_locked(
     folder = current_version(opts.index_dir)
     old = LocalSnapshot(folder) if folder else None
     same_model = old is not None and old.manifest.model == model_name
-    same_reader = old is not None and old.manifest.reader == READER_VERSION
+    reader = reader_version()
+    same_reader = old is not None and old.manifest.reader == reader
     if old is not None and same_model and not same_reader:
-        log.info("the ingestion code changed since the last run; every document is read again")
+        log.info("the ingestion code or OCR changed since the last run; all documents are reread")
     if old is not None and not same_model:
         log.warning(
             "the embedding model changed (%s -> %s); every chunk is embedded again",
@@ -260,7 +270,7 @@ def _ingest_locked(
         opts.ann_threshold,
         opts.decompound,
         built.register,
-        READER_VERSION,
+        reader,
     )
     publish(opts.index_dir, version)
     report.version, report.published = version.name, True

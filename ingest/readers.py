@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.pdflayout import lines_to_blocks, page_lines
 from ingest.structure import Block, markdown_to_blocks, table_lines, text_to_blocks
-from retrieval.errors import IngestError
+from retrieval.errors import IngestError, NoTextLayerError
 
 log = logging.getLogger(__name__)
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -63,7 +63,7 @@ def read_pdf(path: Path, display: str) -> tuple[list[Block], int]:
     if not pages:
         raise IngestError(f"{display}: the PDF has no pages; skipped")
     if not lines:
-        raise IngestError(
+        raise NoTextLayerError(
             f"{display}: the PDF has no extractable text (scanned without OCR?); skipped"
         )
     return lines_to_blocks(lines), pages
@@ -168,8 +168,24 @@ def embedded_title(path: Path) -> str:
     return ""
 
 
+# ---- OCR hook (issue 10, part 3) --------------------------------------------------------------
+# read_pdf reads the text layer and raises NoTextLayerError when no page has any; the pages
+# without one (scans) are then read by OCR in ingest.ocr, when Tesseract is installed.
+
+
+def read_pdf_or_ocr(path: Path, display: str) -> tuple[list[Block], int]:
+    """read_pdf, then the pages that have no text layer read by OCR (see ingest.ocr)."""
+    from ingest.ocr import read_scanned_pages
+
+    try:
+        blocks, pages = read_pdf(path, display)
+    except NoTextLayerError:
+        blocks, pages = [], 0
+    return read_scanned_pages(path, display, blocks, pages)
+
+
 READERS: dict[str, Callable[[Path, str], tuple[list[Block], int]]] = {
-    "pdf": read_pdf,
+    "pdf": read_pdf_or_ocr,
     "docx": read_docx,
     "md": read_markdown,
     "txt": read_text,

@@ -14,6 +14,7 @@ class Block:
     text: str
     heading: bool = False
     level: int = 0  # 1 = top level; 0 for paragraphs
+    ocr: bool = False  # read from the page's image by OCR (ingest.ocr), not from a text layer
 
 
 # "4.2 Kommunens åtaganden", "3. Avtalstid", "§ 5 Samverkansavtal", "Bilaga 1 ..."

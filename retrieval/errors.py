@@ -13,6 +13,10 @@ class IngestError(SamverkanError):
     """One file could not be read or indexed; the rest of the batch goes on."""
 
 
+class NoTextLayerError(IngestError):
+    """A PDF none of whose pages carries text (a scan): `ingest.ocr` may still read it."""
+
+
 class IndexMissingError(SamverkanError):
     """There is no published index to search."""
 

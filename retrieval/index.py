@@ -27,13 +27,12 @@ from retrieval.schema import (
     DOCUMENTS,
     OBLIGATIONS,
     SENTENCES,
+    chunk_from_row,
     register_fields,
 )
 from retrieval.snapshot import Manifest, SnapshotSource, passage_text
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import FaissStore, VectorStore
-
-_CHUNK_COLS = CHUNKS.select(only=("pos", *CHUNK_FIELDS))
 
 
 class LocalSnapshot:
@@ -47,15 +46,18 @@ class LocalSnapshot:
             f"file:{folder / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False
         )
         self._lock = threading.Lock()
-        # a version written before a column was added lacks it: DocumentMeta's default then
-        present = {r[1] for r in self._db.execute(f"PRAGMA table_info({DOCUMENTS.name})")}
-        cols = tuple(n for n in DOCUMENTS.names if n in present)
+        # a version written before a column existed (the OCR flag, the document type) reads it
+        # as its default
+        stored = frozenset(r[1] for r in self._db.execute(f"PRAGMA table_info({CHUNKS.name})"))
+        self._chunk_fields = CHUNKS.select(only=CHUNK_FIELDS, stored=stored)
+        stored_docs = frozenset(
+            r[1] for r in self._db.execute(f"PRAGMA table_info({DOCUMENTS.name})")
+        )
+        doc_fields = DOCUMENTS.select(stored=stored_docs)
         rows = self._db.execute(
-            f"SELECT {DOCUMENTS.select(only=cols)} FROM {DOCUMENTS.name} ORDER BY path"
+            f"SELECT {doc_fields} FROM {DOCUMENTS.name} ORDER BY path"
         ).fetchall()
-        self.documents: dict[str, DocumentMeta] = {
-            r[0]: DocumentMeta(**dict(zip(cols, r, strict=True))) for r in rows
-        }
+        self.documents: dict[str, DocumentMeta] = {r[0]: DocumentMeta(*r) for r in rows}
         self.dense: VectorStore = FaissStore.load(folder / "dense.faiss")
         self.lexical = LexicalIndex.load(folder)
         self._sentence_vectors = np.load(folder / "sentence_vectors.npy", mmap_mode="r")
@@ -71,20 +73,20 @@ class LocalSnapshot:
         if not pos:
             return {}
         marks = ",".join("?" * len(pos))
-        sql = f"SELECT {_CHUNK_COLS} FROM {CHUNKS.name} WHERE pos IN ({marks})"
+        sql = f"SELECT pos, {self._chunk_fields} FROM {CHUNKS.name} WHERE pos IN ({marks})"
         with self._lock:
             rows = self._db.execute(sql, pos).fetchall()
-        return {r[0]: Chunk(*r[1:]) for r in rows}
+        return {r[0]: chunk_from_row(r[1:]) for r in rows}
 
     def chunks_of(self, doc_path: str) -> list[tuple[int, Chunk, str]]:
         """All (position, chunk, embed_key) of one document, in order."""
         sql = (
-            f"SELECT {_CHUNK_COLS}, embed_key FROM {CHUNKS.name} WHERE doc_path = ? "
-            "ORDER BY ordinal"
+            f"SELECT pos, {self._chunk_fields}, embed_key FROM {CHUNKS.name} "
+            "WHERE doc_path = ? ORDER BY ordinal"
         )
         with self._lock:
             rows = self._db.execute(sql, (doc_path,)).fetchall()
-        return [(r[0], Chunk(*r[1:-1]), r[-1]) for r in rows]
+        return [(r[0], chunk_from_row(r[1:-1]), r[-1]) for r in rows]
 
     def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
         """(sentence id, text) of the chunks at these positions, in order."""
@@ -114,9 +116,9 @@ class LocalSnapshot:
         """Every chunk's passage text, in position order."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {CHUNKS.select(only=CHUNK_FIELDS)} FROM {CHUNKS.name} ORDER BY pos"
+                f"SELECT {self._chunk_fields} FROM {CHUNKS.name} ORDER BY pos"
             ).fetchall()
-        return [passage_text(self.documents[r[0]].title, Chunk(*r)) for r in rows]
+        return [passage_text(self.documents[r[0]].title, chunk_from_row(r)) for r in rows]
 
     def sentence_rows(self, positions: list[int]) -> list[tuple[int, int, str, str]]:
         """(sid, chunk_pos, text, embed_key) of the sentences of these chunks, by sid."""

@@ -1,10 +1,10 @@
 """Read a published index version from PostgreSQL: the `Snapshot` of bot replicas.
 
-`ingest.pgpublish` copies a local index version into the tables of migration 3 and names it in
-`index_current`; `PgSnapshot` implements the `Snapshot` interface as the local one does, from
-those tables: dense search with pgvector (HNSW), lexical search with the core's BM25 index (its
-files stored with the version: it finds more than PostgreSQL's Swedish full text, see
-docs/postgres.md), chunks, sentences and their vectors, and the register.
+`ingest.pgpublish` copies a local index version into the tables of migration 3 (and the columns
+added since) and names it in `index_current`; `PgSnapshot` implements the `Snapshot` interface
+as the local one does, from those tables: dense search with pgvector (HNSW), lexical search
+with the core's BM25 index (its files stored with the version: it finds more than PostgreSQL's
+Swedish full text, see docs/postgres.md), chunks, sentences and their vectors, and the register.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from retrieval.errors import IndexMissingError, IndexModelMismatch
 from retrieval.lexical import LexicalIndex
 from retrieval.pgstore import PgVectorStore
 from retrieval.register import Deadline, Obligation
-from retrieval.schema import CHUNK_FIELDS, CHUNKS, DOCUMENTS, SENTENCES
+from retrieval.schema import CHUNK_FIELDS, CHUNKS, DOCUMENTS, SENTENCES, chunk_from_row
 from retrieval.snapshot import Manifest, SnapshotSource, passage_text
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import VectorStore
@@ -150,7 +150,7 @@ class PgSnapshot:
                 (store_name(self.version_id), self.version_id, pos),
             ).fetchall()
         self._chunk_vectors.keep({r[0]: parse_vector(r[1]) for r in rows if r[1]})
-        return {r[0]: Chunk(*r[2:]) for r in rows}
+        return {r[0]: chunk_from_row(r[2:]) for r in rows}
 
     def chunks_of(self, doc_path: str) -> list[tuple[int, Chunk, str]]:
         """All (position, chunk, embed_key) of one document, in order."""
@@ -160,7 +160,7 @@ class PgSnapshot:
                 "WHERE version = %s AND doc_path = %s ORDER BY ordinal",
                 (self.version_id, doc_path),
             ).fetchall()
-        return [(r[0], Chunk(*r[2:]), r[1]) for r in rows]
+        return [(r[0], chunk_from_row(r[2:]), r[1]) for r in rows]
 
     def passage_texts(self) -> list[str]:
         """Every chunk's passage text, in position order."""
@@ -169,7 +169,7 @@ class PgSnapshot:
                 f"SELECT {_CHUNK_COLS} FROM {CHUNKS.pg_name} WHERE version = %s ORDER BY pos",
                 (self.version_id,),
             ).fetchall()
-        return [passage_text(self.documents[r[0]].title, Chunk(*r)) for r in rows]
+        return [passage_text(self.documents[r[0]].title, chunk_from_row(r)) for r in rows]
 
     def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
         """(sentence id, text) of the chunks at these positions, in order (vectors kept)."""

@@ -122,6 +122,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        4,
+        "index_chunks.ocr: the chunk was read by OCR from a scanned page",
+        # versions published before keep their meaning: their chunks were not OCR'd (false)
+        pg_added_columns(4),
+    ),
+    Migration(
         5,
         "document types and validity periods (index_documents.doctype, valid_from, valid_to)",
         pg_added_columns(5),

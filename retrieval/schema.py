@@ -9,20 +9,33 @@ item per row in PostgreSQL (`index_register`), in the same order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from retrieval.register import Deadline, Obligation
+from retrieval.types import Chunk
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its name, its type in SQLite and in PostgreSQL (all NOT NULL), and the
-    column of another table it refers to ("documents(path)"), if any."""
+    """One column: its name, its type in SQLite and in PostgreSQL (all NOT NULL), the column of
+    another table it refers to ("documents(path)"), if any, and for a column added after the
+    tables were made, its default (an SQL literal both databases read the same way: rows and
+    local versions written before it have this value) and the PostgreSQL migration that adds it.
+    """
 
     name: str
     sqlite: str
     pg: str
     references: str = ""
+    default: str = ""
+    migration: int = 3  # the PostgreSQL migration that made the column (3 made the tables)
+
+    def pg_definition(self) -> str:
+        """ "name type NOT NULL [DEFAULT value]" in PostgreSQL."""
+        default = f" DEFAULT {self.default}" if self.default else ""
+        return f"{self.name} {self.pg} NOT NULL{default}"
 
 
 def _text(name: str, references: str = "") -> Column:
@@ -47,36 +60,32 @@ class Table:
         """Column names in table order."""
         return tuple(c.name for c in self.columns)
 
-    def select(self, *, only: tuple[str, ...] = ()) -> str:
-        """ "a, b, c": the columns (or `only` those, checked) for a SELECT list."""
+    def select(self, *, only: tuple[str, ...] = (), stored: frozenset[str] | None = None) -> str:
+        """ "a, b, c": the columns (or `only` those, checked) for a SELECT list. With `stored`
+        (the columns a table written by older code has), a later column missing there is read
+        as its default ("false AS ocr")."""
         unknown = set(only) - set(self.names)
         if unknown:
             raise KeyError(f"{self.name} has no column {sorted(unknown)}")
-        return ", ".join(only or self.names)
+        defaults = {c.name: c.default for c in self.columns if c.default}
+        old = set() if stored is None else set(defaults) - stored
+        return ", ".join(f"{defaults[n]} AS {n}" if n in old else n for n in only or self.names)
 
     def sqlite_ddl(self) -> str:
         """CREATE TABLE of the local meta.sqlite."""
         cols = [
             f"{c.name} {c.sqlite} NOT NULL"
+            + (f" DEFAULT {c.default}" if c.default else "")
             + (" PRIMARY KEY" if self.key == (c.name,) else "")
             + (f" REFERENCES {c.references}" if c.references else "")
             for c in self.columns
         ]
         return f"CREATE TABLE {self.name} ({', '.join(cols)});"
 
-    def pg_columns(self, before: int | None = None) -> str:
-        """The column definitions in PostgreSQL, after the leading version column; with
-        `before`, only those the schema had before that migration."""
-        return ", ".join(f"{c.name} {c.pg} NOT NULL" for c in self.columns_before(before))
-
-    def columns_before(self, migration: int | None) -> tuple[Column, ...]:
-        """The columns the table had before `migration` (all when None)."""
-        if migration is None:
-            return self.columns
-        late = {
-            name for table, name, step in ADDED if table.name == self.name and step >= migration
-        }
-        return tuple(c for c in self.columns if c.name not in late)
+    def pg_columns(self, migration: int) -> str:
+        """The column definitions in PostgreSQL after the leading version column, as the table
+        was after `migration` (a migration's SQL must not change once it is released)."""
+        return ", ".join(c.pg_definition() for c in self.columns if c.migration <= migration)
 
 
 DOCUMENTS = Table(
@@ -90,19 +99,13 @@ DOCUMENTS = Table(
         _text("reference"),
         _int("pages"),
         _text("body"),
-        _text("doctype"),
-        _text("valid_from"),
-        _text("valid_to"),
+        # the document's type and validity period (ingest.doctype), "" when not known
+        Column("doctype", "TEXT", "text", default="''", migration=5),
+        Column("valid_from", "TEXT", "text", default="''", migration=5),
+        Column("valid_to", "TEXT", "text", default="''", migration=5),
     ),
     key=("path",),
     pg_name="index_documents",
-)
-# columns added after a table was first created: (table, column, schema migration that added
-# it). Versions and databases from before read them as "" (SQLite: left out of the SELECT).
-ADDED = (
-    (DOCUMENTS, "doctype", 5),
-    (DOCUMENTS, "valid_from", 5),
-    (DOCUMENTS, "valid_to", 5),
 )
 CHUNKS = Table(
     "chunks",
@@ -115,6 +118,8 @@ CHUNKS = Table(
         _int("ordinal"),
         _text("text"),
         _text("embed_key"),
+        # 1 when the chunk's page was read by OCR from a scan (SQLite stores false as 0)
+        Column("ocr", "INTEGER", "boolean", default="false", migration=4),
     ),
     key=("pos",),
     pg_name="index_chunks",
@@ -147,7 +152,14 @@ OBLIGATIONS = _register_table("obligations", Obligation)
 TABLES = (DOCUMENTS, CHUNKS, SENTENCES)
 REGISTER_KINDS = {"deadline": DEADLINES, "obligation": OBLIGATIONS, "alias": ALIASES}
 # what a Chunk is built from, in the order of retrieval.types.Chunk's fields
-CHUNK_FIELDS = ("doc_path", "text", "page", "section", "ordinal")
+CHUNK_FIELDS = ("doc_path", "text", "page", "section", "ordinal", "ocr")
+
+
+def chunk_from_row(values: Sequence[Any]) -> Chunk:
+    """A Chunk from the values of the CHUNK_FIELDS columns, in order (SQLite gives the OCR
+    flag as 0 or 1, PostgreSQL as a bool)."""
+    doc_path, text, page, section, ordinal, ocr = values
+    return Chunk(doc_path, text, page, section, ordinal, bool(ocr))
 
 
 def register_fields(table: Table) -> tuple[str, ...]:
@@ -168,25 +180,26 @@ def sqlite_script() -> str:
 
 
 def pg_index_tables() -> str:
-    """The PostgreSQL tables of the published versions' documents, chunks and sentences as
-    migration 3 created them: each table of TABLES with a leading version column; sentences also
-    keep their vector. Columns added later come with their own migration (`pg_added_columns`)."""
+    """The PostgreSQL tables of the published versions' documents, chunks and sentences
+    (migration 3): each table of TABLES with a leading version column, with the columns it had
+    then (later ones are added by their own migration, `pg_added_columns`); sentences also
+    keep their vector."""
     d, c, s = DOCUMENTS, CHUNKS, SENTENCES
     return f"""
         CREATE TABLE {d.pg_name} (
             version bigint NOT NULL REFERENCES index_versions(id) ON DELETE CASCADE,
-            {d.pg_columns(before=4)},
+            {d.pg_columns(3)},
             PRIMARY KEY (version, {", ".join(d.key)})
         );
         CREATE TABLE {c.pg_name} (
-            version bigint NOT NULL, {c.pg_columns(before=4)},
+            version bigint NOT NULL, {c.pg_columns(3)},
             PRIMARY KEY (version, {", ".join(c.key)}),
             FOREIGN KEY (version, doc_path) REFERENCES {d.pg_name} (version, path)
                 ON DELETE CASCADE
         );
         CREATE INDEX {c.pg_name}_doc ON {c.pg_name} (version, doc_path, ordinal);
         CREATE TABLE {s.pg_name} (
-            version bigint NOT NULL, {s.pg_columns(before=4)}, embedding vector NOT NULL,
+            version bigint NOT NULL, {s.pg_columns(3)}, embedding vector NOT NULL,
             PRIMARY KEY (version, {", ".join(s.key)}),
             FOREIGN KEY (version, chunk_pos) REFERENCES {c.pg_name} (version, pos)
                 ON DELETE CASCADE
@@ -196,12 +209,11 @@ def pg_index_tables() -> str:
 
 
 def pg_added_columns(migration: int) -> str:
-    """ALTER TABLE statements of the columns that `migration` adds (default "")."""
-    out = []
-    for table, name, step in ADDED:
-        if step == migration:
-            column = next(c for c in table.columns if c.name == name)
-            out.append(
-                f"ALTER TABLE {table.pg_name} ADD COLUMN {name} {column.pg} NOT NULL DEFAULT '';"
-            )
-    return "\n".join(out)
+    """The ALTER TABLE statements of a migration that adds columns to the index tables (rows
+    of versions published before it get the column's default)."""
+    return "\n".join(
+        f"ALTER TABLE {t.pg_name} ADD COLUMN {c.pg_definition()};"
+        for t in TABLES
+        for c in t.columns
+        if c.migration == migration
+    )

@@ -58,6 +58,7 @@ class Chunk:
     page: int  # 1-based page where the chunk starts (1 for formats without pages)
     section: str = ""  # nearest heading, e.g. "§ 5 Samverkansavtal" or "4.2 Kommunens åtaganden"
     ordinal: int = 0  # position of the chunk within its document
+    ocr: bool = False  # read by OCR from a scanned page (ingest.ocr): may hold misread words
 
     @property
     def chunk_id(self) -> str:
@@ -78,6 +79,9 @@ class ScoredChunk:
     position: int = -1  # row of the chunk in the index version it came from
 
 
+OCR_LABEL = "OCR-läst"  # after the page of a citation whose passage was read by OCR
+
+
 @dataclass(frozen=True)
 class Citation:
     """One numbered source of an answer."""
@@ -95,13 +99,17 @@ class Citation:
     chunk_id: str = ""
     passage: str = ""  # the whole chunk the quote comes from
     status: str = ""  # "mall", "gällde till 2019-12-31": what the reader must know of the source
+    ocr: bool = False  # the passage was read by OCR from a scanned page
 
     def label(self) -> str:
-        """Human-readable source, e.g. "Socialnämnden 2016-12-14, § 5, s. 2"."""
+        """Human-readable source, e.g. "Socialnämnden 2016-12-14, § 5, s. 2" (with ", OCR-läst"
+        after the page when the passage was read by OCR from a scan)."""
         parts = [self.title]
         if self.section and self.section != self.title:
             parts.append(self.section)
         parts.append(f"s. {self.page}")
+        if self.ocr:
+            parts.append(OCR_LABEL)
         label = ", ".join(p for p in parts if p)
         return f"{label} ({self.status})" if self.status else label
 
@@ -147,6 +155,7 @@ class Answer:
                     "quote": c.quote,
                     "score": round(c.score, 4),
                     "status": c.status,
+                    "ocr": c.ocr,
                 }
                 for c in self.citations
             ],

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
+
+from ingest import ocr
+
+# for tests that run the real Tesseract: a developer machine without it skips them, CI has it
+needs_tesseract = pytest.mark.skipif(
+    bool(ocr.missing()),
+    reason=f"needs Tesseract with Swedish ({ocr.missing()}): "
+    "apt-get install tesseract-ocr tesseract-ocr-swe (.ci/run installs them)",
+)
 
 
 def make_pdf(
@@ -13,8 +23,10 @@ def make_pdf(
     header: str = "",
     footer: bool = False,
     align: str = "L",
+    size: float = 11,
 ) -> Path:
-    """A PDF with one list of paragraphs per page; optional running header and "Sida N av M"."""
+    """A PDF with one list of paragraphs per page; optional running header and "Sida N av M";
+    `size` is the body text's font size in points."""
     pdf = FPDF()
     pdf.set_auto_page_break(False)
     total = len(pages)
@@ -23,9 +35,9 @@ def make_pdf(
         pdf.set_font("Helvetica", size=10)
         if header:
             pdf.cell(0, 8, header, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=11)
+        pdf.set_font("Helvetica", size=size)
         for text in paragraphs:
-            pdf.multi_cell(0, 6, text, align=align, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, size * 6 / 11, text, align=align, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
         if footer:
             pdf.set_y(-20)
@@ -42,6 +54,37 @@ def make_empty_pdf(path: Path, pages: int = 2) -> Path:
         pdf.add_page()
         pdf.rect(20, 20, 100, 60)
     pdf.output(str(path))
+    return path
+
+
+def make_scanned_pdf(path: Path, pages: list[list[str]], dpi: int = 200) -> Path:
+    """A PDF like a scan: each page is only an image of a text page (in 16 pt), rasterised in
+    grey at `dpi`, with no text layer."""
+    import pypdfium2 as pdfium
+
+    text_pdf = make_pdf(path.with_suffix(".text.pdf"), pages, size=16)
+    scan = FPDF()
+    with pdfium.PdfDocument(str(text_pdf)) as document:
+        for page in document:
+            image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+            scan.add_page()
+            scan.image(image, x=0, y=0, w=scan.w, h=scan.h)
+    text_pdf.unlink()
+    scan.output(str(path))
+    return path
+
+
+def join_pdfs(path: Path, parts: list[Path]) -> Path:
+    """One PDF of the pages of `parts`, in order (the parts are removed)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(str(part))
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    for part in parts:
+        part.unlink()
     return path
 
 

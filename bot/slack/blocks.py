@@ -105,6 +105,7 @@ def _source(citation: Citation, answered: bool, docs_base_url: str) -> SectionBl
     title_md = link(url, title) if url else title
     marker = f"[{citation.n}]" if answered else "•"
     where = [one_line(citation.section), f"{messages.PAGE} {citation.page}"]
+    where += [messages.OCR] if citation.ocr else []
     where += [one_line(citation.date), one_line(citation.reference), one_line(citation.status)]
     where_md = escape_trimmed(" · ".join(w for w in where if w), 400)
     quote = escape_trimmed(one_line(citation.quote), QUOTE_MAX)

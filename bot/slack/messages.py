@@ -6,7 +6,7 @@ by `bot.slack.mrkdwn` before it is put into a message, never these constants.
 
 from __future__ import annotations
 
-from retrieval.types import Reason
+from retrieval.types import OCR_LABEL, Reason
 
 HELP_WORDS = frozenset({"hjälp", "hjalp", "help", "?"})
 
@@ -44,6 +44,7 @@ CLOSEST_HEADING = "*Närmaste avsnitt – inte ett svar*"
 CLOSEST_FALLBACK = "Närmaste avsnitt – inte ett svar"
 QUESTION_PREFIX = "Fråga:"
 PAGE = "s."
+OCR = OCR_LABEL  # "OCR-läst" after the page of a source read by OCR from a scan
 MORE_SOURCES = "{count} källor till visas inte här."
 
 DECLINE_BY_REASON = {

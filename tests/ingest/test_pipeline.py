@@ -229,4 +229,4 @@ def test_changed_reading_code_rereads_documents_without_reembedding(
     report = _run(corpus, tmp_path / "index", emb)
     assert report.published and sorted(report.updated) == ["avtal.md", "beslut.txt", "plan.pdf"]
     assert emb.calls == 0
-    assert open_current(tmp_path / "index").manifest.reader == "a-newer-reader"
+    assert open_current(tmp_path / "index").manifest.reader.startswith("a-newer-reader")

@@ -32,6 +32,7 @@ from retrieval.pgschema import migrate
 from retrieval.pgstore import close_shared_pools, open_pool
 from retrieval.types import Answer
 from tests.conftest import CORPUS, ROOT
+from tests.pdfs import make_scanned_pdf, needs_tesseract
 from tests.register.conftest import build_index, hash_index
 
 __all__ = ["hash_index"]  # fixture used by the tests here
@@ -148,6 +149,30 @@ def _new_local_version(index: Path, corpus: Path, n: int) -> None:
         f"# Tillägg {n}\n\nKommunen ska lämna rapport nummer {n} till KSL.\n", "utf-8"
     )
     build_index(corpus, index)
+
+
+@needs_tesseract
+def test_ocr_flag_reaches_postgres_and_stays_with_unchanged_documents(
+    tmp_path: Path, database: str, pool: ConnectionPool
+) -> None:
+    """Chunks read by OCR keep their flag in PostgreSQL, also when a later version copies them
+    inside the database; a replica's citation of them says OCR."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    make_scanned_pdf(corpus / "skannat.pdf", [["Kommunen ska utse en handledare för studenten."]])
+    build_index(corpus, index)
+    publish_to_postgres(index, database)
+    _new_local_version(index, corpus, 1)
+    assert publish_to_postgres(index, database).kept == 1  # skannat.pdf, copied in the database
+    local, pg = open_current(index), open_pg_current(pool)
+    try:
+        chunks = pg.chunks_of("skannat.pdf")
+        assert chunks == local.chunks_of("skannat.pdf") and all(c.ocr for _, c, _ in chunks)
+        assert not any(c.ocr for _, c, _ in pg.chunks_of("extra-1.md"))
+    finally:
+        local.close()
+    answer = Answerer(_settings(index, database), HashEmbedder()).answer("Vem utser handledare?")
+    assert [c.ocr for c in answer.citations if c.document == "skannat.pdf"] == [True]
 
 
 def test_replica_answers_from_a_newly_published_version(

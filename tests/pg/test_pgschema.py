@@ -69,3 +69,31 @@ def test_bot_migrate_command(empty_database: str, capsys: pytest.CaptureFixture[
 
     assert main(["migrate", "--dsn", empty_database]) == 0
     assert f"version {pgschema.LATEST}" in capsys.readouterr().out
+
+
+def test_migration_4_adds_the_ocr_flag_to_versions_published_before(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database at version 3 keeps its published chunks, which read as not OCR'd after the
+    upgrade; migration 3 itself never mentions the later column."""
+    assert "ocr" not in pgschema.MIGRATIONS[2].sql
+    monkeypatch.setattr(pgschema, "MIGRATIONS", pgschema.MIGRATIONS[:3])
+    assert pgschema.migrate(empty_database) == 3
+    with psycopg.connect(empty_database, autocommit=True) as conn:
+        row = conn.execute(
+            "INSERT INTO index_versions (name, manifest) VALUES ('v1', '{}') RETURNING id"
+        ).fetchone()
+        assert row is not None
+        conn.execute(
+            "INSERT INTO index_documents VALUES (%s, 'a.pdf', 'Avtal', 'x', 'pdf', '', '', 2, '')",
+            (row[0],),
+        )
+        conn.execute(
+            "INSERT INTO index_chunks VALUES (%s, 0, 'id', 'a.pdf', 2, '', 0, 'Text.', 'k')",
+            (row[0],),
+        )
+    monkeypatch.undo()
+    assert pgschema.migrate(empty_database) == pgschema.LATEST == 4
+    with psycopg.connect(empty_database) as conn:
+        chunk = conn.execute("SELECT page, text, ocr FROM index_chunks").fetchone()
+    assert chunk == (2, "Text.", False)

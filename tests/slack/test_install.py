@@ -31,10 +31,12 @@ def test_dockerfile_passes_hadolint():
 
 
 def test_dockerfile_builds_cpu_image_as_non_root_with_healthcheck():
-    """CPU torch before `pip install .`, model and index at build time, non-root, serve + health."""
+    """Tesseract (Swedish) for OCR and CPU torch before `pip install .`, model and index at build
+    time, non-root, serve + health."""
     text = (ROOT / "Dockerfile").read_text()
     steps = [
         "FROM python:3.11-slim",
+        "apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-swe",
         "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
         "pip install --no-cache-dir .",
         "USER 10001",
