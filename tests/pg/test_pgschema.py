@@ -71,12 +71,14 @@ def test_bot_migrate_command(empty_database: str, capsys: pytest.CaptureFixture[
     assert f"version {pgschema.LATEST}" in capsys.readouterr().out
 
 
-def test_migration_4_adds_the_ocr_flag_to_versions_published_before(
+def test_later_migrations_keep_versions_published_before(
     empty_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A database at version 3 keeps its published chunks, which read as not OCR'd after the
-    upgrade; migration 3 itself never mentions the later column."""
-    assert "ocr" not in pgschema.MIGRATIONS[2].sql
+    """A database at version 3 keeps its published chunks and documents; after the upgrade the
+    chunks read as not OCR'd (migration 4) and the documents as of unknown type and validity
+    (migration 5); migration 3 itself never mentions the later columns."""
+    for later in ("ocr", "doctype", "valid_from", "valid_to"):
+        assert later not in pgschema.MIGRATIONS[2].sql
     monkeypatch.setattr(pgschema, "MIGRATIONS", pgschema.MIGRATIONS[:3])
     assert pgschema.migrate(empty_database) == 3
     with psycopg.connect(empty_database, autocommit=True) as conn:
@@ -93,7 +95,11 @@ def test_migration_4_adds_the_ocr_flag_to_versions_published_before(
             (row[0],),
         )
     monkeypatch.undo()
-    assert pgschema.migrate(empty_database) == pgschema.LATEST == 4
+    assert pgschema.migrate(empty_database) == pgschema.LATEST == 5
     with psycopg.connect(empty_database) as conn:
         chunk = conn.execute("SELECT page, text, ocr FROM index_chunks").fetchone()
+        doc = conn.execute(
+            "SELECT title, pages, doctype, valid_from, valid_to FROM index_documents"
+        ).fetchone()
     assert chunk == (2, "Text.", False)
+    assert doc == ("Avtal", 2, "", "", "")
