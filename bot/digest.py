@@ -114,6 +114,17 @@ class DigestRecord(Protocol):
         ...
 
 
+def refused(week: str, channel: str, state: str, why: str) -> bool:
+    """False, the answer of `reserve` when the week's digest is taken; a digest left reserved
+    (never marked done) is logged, `why` saying what may have happened."""
+    if state == "reserved":
+        log.warning(
+            "digest for %s in %s is reserved but not confirmed (%s); not posted again",
+            week, channel, why,
+        )  # fmt: skip
+    return False
+
+
 class DigestStore:
     """SQLite record of posted digests under data_dir: one row per (ISO week, channel).
 
@@ -145,14 +156,7 @@ class DigestStore:
                     "SELECT state FROM digests WHERE iso_week = ? AND channel = ?",
                     (week, channel),
                 ).fetchone()
-        if state and state[0] == "reserved":
-            log.warning(
-                "digest for %s in %s was reserved but never confirmed (crash while posting?); "
-                "not posted again",
-                week,
-                channel,
-            )
-        return False
+        return refused(week, channel, state[0] if state else "", "a crash while posting?")
 
     def mark_done(self, week: str, channel: str, ts: str) -> None:
         """Record that the digest of (week, channel) was posted with message `ts`."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from psycopg_pool import ConnectionPool
 
-from bot.digest import DigestRecord, DigestStore, store_path
+from bot.digest import DigestRecord, DigestStore, refused, store_path
 from retrieval.pgstore import shared_pool
 from retrieval.sources import write_url
 
@@ -59,14 +59,8 @@ class PgDigestStore:
             state = conn.execute(
                 "SELECT state FROM digests WHERE iso_week = %s AND channel = %s", (week, channel)
             ).fetchone()
-        if state and state[0] == "reserved":
-            log.warning(
-                "digest for %s in %s is reserved but not confirmed (another replica posting, "
-                "or a crash while posting); not posted again",
-                week,
-                channel,
-            )
-        return False
+        why = "another replica posting, or a crash while posting"
+        return refused(week, channel, state[0] if state else "", why)
 
     def mark_done(self, week: str, channel: str, ts: str) -> None:
         """Record that the digest of (week, channel) was posted with message `ts`."""
