@@ -231,11 +231,6 @@ def test_a_thing_no_document_names_is_not_answered_with_something_near_it(
     assert answer.citations
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss of the learned answer model (passed under the hand rules written for "
-    "this corpus, which were removed); see docs/benchmarks.md",
-)
 def test_everyday_words_find_the_documents_words(answerer: Answerer) -> None:
     """'högskolan' is what the documents call the lärosäte: the sentence saying the lärosäte
     decides on grades answers first, before the one about the supervisor's assessment."""
