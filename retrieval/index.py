@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.errors import IndexMissingError, IndexModelMismatch
+from retrieval.errors import IndexMissingError
 from retrieval.lexical import LexicalIndex
 from retrieval.register import Deadline, Obligation
 from retrieval.schema import (
@@ -30,7 +30,7 @@ from retrieval.schema import (
     chunk_from_row,
     register_fields,
 )
-from retrieval.snapshot import Manifest, SnapshotSource, passage_text
+from retrieval.snapshot import Manifest, SnapshotSource, check_model, passage_text
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import FaissStore, VectorStore
 
@@ -172,12 +172,8 @@ class LocalSnapshot:
 
     def check_model(self, model_name: str) -> None:
         """Raise when the configured embedding model is not the one that built this index."""
-        if self.manifest.model != model_name:
-            raise IndexModelMismatch(
-                f"the index in {self.folder.parent.parent} was built with model "
-                f"{self.manifest.model!r} but EMBEDDING_MODEL gives {model_name!r}; "
-                "run `python -m ingest` again to rebuild it with the configured model"
-            )
+        where = str(self.folder.parent.parent)
+        check_model(self.manifest, model_name, where, "`python -m ingest` again")
 
     def close(self) -> None:
         """Close the database connection."""

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from psycopg_pool import ConnectionPool
 
-from retrieval.errors import IndexMissingError, IndexModelMismatch
+from retrieval.errors import IndexMissingError
 from retrieval.lexical import LexicalIndex
 from retrieval.pgstore import PgVectorStore
 from retrieval.register import Deadline, Obligation
 from retrieval.schema import CHUNK_FIELDS, CHUNKS, DOCUMENTS, SENTENCES, chunk_from_row
-from retrieval.snapshot import Manifest, SnapshotSource, passage_text
+from retrieval.snapshot import Manifest, SnapshotSource, check_model, passage_text
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import VectorStore
 
@@ -210,12 +210,8 @@ class PgSnapshot:
 
     def check_model(self, model_name: str) -> None:
         """Raise when the configured embedding model is not the one that built this version."""
-        if self.manifest.model != model_name:
-            raise IndexModelMismatch(
-                f"the index in PostgreSQL (version {self.version_id}) was built with model "
-                f"{self.manifest.model!r} but EMBEDDING_MODEL gives {model_name!r}; run "
-                "`python -m ingest` with DATABASE_URL set to rebuild it with the configured model"
-            )
+        where = f"PostgreSQL (version {self.version_id})"
+        check_model(self.manifest, model_name, where, "`python -m ingest` with DATABASE_URL set")
 
     def close(self) -> None:
         """Nothing to close: the pool belongs to the process."""

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from retrieval.errors import IndexModelMismatch
 from retrieval.lexical import LexicalIndex
 from retrieval.register import Deadline, Obligation
 from retrieval.types import Chunk, DocumentMeta
@@ -44,6 +45,16 @@ def passage_text(title: str, chunk: Chunk) -> str:
     """What is embedded and lexically indexed: title and section give the chunk its context."""
     head = " – ".join(p for p in (title, chunk.section) if p and p not in chunk.text[:200])
     return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def check_model(manifest: Manifest, model_name: str, where: str, rebuild: str) -> None:
+    """Raise IndexModelMismatch, saying how to rebuild, when `model_name` is not the embedding
+    model that built the version `manifest` describes (`where` names that version's store)."""
+    if manifest.model != model_name:
+        raise IndexModelMismatch(
+            f"the index in {where} was built with model {manifest.model!r} but EMBEDDING_MODEL "
+            f"gives {model_name!r}; run {rebuild} to rebuild it with the configured model"
+        )
 
 
 class VectorRows(Protocol):
