@@ -9,7 +9,8 @@ form for, so a document with a template's marks (2 points or more) is a template
 
 The validity period is the first stated one ("gäller från och med 1 mars 2017 till och med 31
 december 2019", "Avtalstid: 2024-01-01 – 2026-12-31", "träder i kraft den 1 juli 2025"); "tills
-vidare" leaves the end open.
+vidare" leaves the end open, and so does a term that renews itself unless notice is given
+("förlängs det med ett år i taget"): the agreement may well still be in force.
 """
 
 from __future__ import annotations
@@ -57,11 +58,13 @@ def validity(text: str) -> Validity:
     head = " ".join(text[:HEAD_CHARS].split())
     phrases = {k: re.compile(v.replace("DATE", DATE), re.IGNORECASE)
                for k, v in lexicon().validity.items()}  # fmt: skip
+    renews = bool(phrases["renewal"].search(head))
     for key in ("from_to", "period"):
         if m := phrases[key].search(head):
             start, end = iso_date(m.group(1)), iso_date(m.group(2))
             if start and end and start <= end:
-                return Validity(start, end)
+                # a term that renews itself ("förlängs med ett år i taget") has no known end
+                return Validity(start, "" if renews else end)
     if m := phrases["from_only"].search(head):
         return Validity(iso_date(m.group(1)), "")
     return Validity()
