@@ -35,20 +35,43 @@ from retrieval.types import Chunk, DocumentMeta  # noqa: E402
 QUESTIONS = ROOT / "tests" / "eval" / "qa.jsonl"
 
 
+# Run `python -m MODULE ...` and report the peak resident memory of the process itself: VmHWM
+# of its own address space, read at exit. ru_maxrss from wait4 is not that: Linux carries the
+# parent's resident size over into a child's maxrss when it execs, so a bench holding a 100k-chunk
+# index reported its own size for `bot ask` (1.9 GB where the process peaked at 1.2-1.3 GB).
+HWM_WRAPPER = """
+import atexit, runpy, sys
+def _report():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write(f"\\nVMHWM_KB {line.split()[1]}\\n")
+atexit.register(_report)
+module = sys.argv[1]
+sys.argv = [module, *sys.argv[2:]]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+
 def run_measured(args: list[str], env: dict[str, str], stdin: str = "") -> tuple[float, int, str]:
-    """Run a child process; return (seconds, its own peak RSS in MB, stdout)."""
-    with tempfile.TemporaryFile("w+") as fin, tempfile.TemporaryFile("w+") as fout:
+    """Run `python -m MODULE ...`; return (seconds, its own peak RSS in MB, stdout)."""
+    if args[1:2] != ["-m"]:
+        raise ValueError("run_measured runs `python -m MODULE ...` commands")
+    wrapped = [args[0], "-c", HWM_WRAPPER, *args[2:]]
+    with (
+        tempfile.TemporaryFile("w+") as fin,
+        tempfile.TemporaryFile("w+") as fout,
+        tempfile.TemporaryFile("w+") as ferr,
+    ):
         fin.write(stdin)
         fin.seek(0)
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdin=fin, stdout=fout, stderr=subprocess.DEVNULL, text=True
-        )
-        _, _, usage = os.wait4(proc.pid, 0)
+        subprocess.run(wrapped, cwd=ROOT, env=env, stdin=fin, stdout=fout, stderr=ferr, check=False)
         elapsed = time.perf_counter() - start
-        proc.returncode = 0  # reaped by wait4 above
         fout.seek(0)
-        return elapsed, usage.ru_maxrss // 1024, fout.read()
+        ferr.seek(0)
+        peaks = [line.split()[1] for line in ferr if line.startswith("VMHWM_KB ")]
+        return elapsed, int(peaks[-1]) // 1024 if peaks else -1, fout.read()
 
 
 def percentile(values: list[float], q: float) -> float:
