@@ -181,6 +181,7 @@ class Answerer:
         scores, row, p, chosen, best = d.scores, d.row, d.probability, d.chosen, d.best
         ranked = _rerank(hits, found.cands, scores, self.settings.retrieval.top_k)
         declined = p < self.threshold
+        today = dt.date.today().isoformat()  # one date for the whole answer
         # what weighed most against answering: asked for by a decline and by --explain only
         contributions = model.decider.contributions(row) if declined or explain else {}
         signal = min(contributions, key=contributions.__getitem__) if declined else ""
@@ -206,13 +207,13 @@ class Answerer:
                 else texts.DECLINE_NO_RELEVANT
             )
             top = found.cands[best]
-            cites = _citations(ranked, [(hits[top.hit], top.sentence)])
+            cites = _citations(ranked, [(hits[top.hit], top.sentence)], today)
             return Answer(found.info.text, False, text, cites, reason, debug, signal, details)
-        cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen])
+        cites = _citations(ranked, [(hits[c.hit], c.sentence) for c in chosen], today)
         order = {c.chunk_id: c.n for c in cites}
         parts = [f"{c.sentence} [{order[hits[c.hit].chunk.chunk_id]}]" for c in chosen]
         first = hits[chosen[0].hit].doc
-        if first.expired(dt.date.today().isoformat()):
+        if first.expired(today):
             parts.append(texts.EXPIRED_NOTE.format(date=first.valid_to))
         return Answer(
             found.info.text, True, " ".join(parts), cites, Reason.ANSWERED, debug, "", details
@@ -292,9 +293,10 @@ def _rerank(
 
 
 def _citations(
-    ranked: list[ScoredChunk], quoted: list[tuple[ScoredChunk, str]]
+    ranked: list[ScoredChunk], quoted: list[tuple[ScoredChunk, str]], today: str
 ) -> tuple[Citation, ...]:
-    """Sources numbered in answer order first, then the other ranked hits."""
+    """Sources numbered in answer order first, then the other ranked hits (each with what the
+    reader must know of it as of `today`, ISO)."""
     quotes: dict[str, list[str]] = {}
     by_id = {h.chunk.chunk_id: h for h in ranked}
     for hit, sentence in quoted:
@@ -310,7 +312,7 @@ def _citations(
         quote = quote or " ".join(hit.chunk.text.split())
         if len(quote) > MAX_QUOTE:
             quote = quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
-        cites.append(_citation(n, hit, quote))
+        cites.append(_citation(n, hit, quote, today))
     return tuple(cites)
 
 
@@ -321,7 +323,7 @@ def source_status(doc: DocumentMeta, today: str) -> str:
     return texts.STATUS_EXPIRED.format(date=doc.valid_to) if doc.expired(today) else ""
 
 
-def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
+def _citation(n: int, hit: ScoredChunk, quote: str, today: str) -> Citation:
     doc = hit.doc
     return Citation(
         n=n,
@@ -336,6 +338,6 @@ def _citation(n: int, hit: ScoredChunk, quote: str) -> Citation:
         reference=doc.reference,
         chunk_id=hit.chunk.chunk_id,
         passage=hit.chunk.text,
-        status=source_status(doc, dt.date.today().isoformat()),
+        status=source_status(doc, today),
         ocr=hit.chunk.ocr,
     )

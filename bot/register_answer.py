@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from bot import texts
+from retrieval.lexicon import lexicon
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation, RegisterItem, in_use
 from retrieval.snapshot import Snapshot
@@ -39,8 +40,6 @@ DUTIES_Q = re.compile(
 )
 # "enligt avtalet" is any agreement; "enligt avsiktsförklaringen" names one kind of document
 GENERIC_SOURCES = frozenset({"avtalet", "avtalen", "modellen", "dokumenten", "samverkansavtalet"})
-# a question about a template ("enligt mallen", "mall för lokala avtal") may list what it says
-TEMPLATE_Q = re.compile(r"\bmall", re.IGNORECASE)
 # the people asking are municipal staff: "vi", "oss", "vår kommun" mean the municipality
 WE = re.compile(r"^(?:vi|oss|vår kommun|vi i kommunen|vi som kommun)$", re.IGNORECASE)
 # ... and the municipality's own bodies and officers act for it
@@ -51,7 +50,8 @@ BULLET = re.compile(r"\s*\n\s*(?:[•\-–*]\s*)?|\s+[•–]\s+|\s+-\s+(?=[a-z�
 
 def _in_use(items: Sequence[RegisterItem], snapshot: Snapshot, question: str) -> list[RegisterItem]:
     """The register's items, templates' only when the question asks about a template."""
-    return in_use(items, snapshot.documents, templates=bool(TEMPLATE_Q.search(question)))
+    asked = bool(lexicon().template_question.search(question))
+    return in_use(items, snapshot.documents, templates=asked)
 
 
 def register_answer(question: str, snapshot: Snapshot) -> Answer | None:

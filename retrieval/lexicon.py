@@ -33,6 +33,7 @@ class Lexicon:
     # document type -> (patterns in the title, patterns in the text)
     doctypes: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]]
     validity: dict[str, str]  # validity phrases; DATE marks where a date stands
+    template_question: re.Pattern[str]  # a question that names a template
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,7 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
                 for name, cues in raw["doctypes"].items()
             },
             validity=dict(raw["validity"]),
+            template_question=re.compile(raw["template_question"], re.IGNORECASE),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc
