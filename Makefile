@@ -51,7 +51,7 @@ eval: index eval-index
 	$(BIN)/python scripts/eval_extraction.py tests/eval/extraction.jsonl
 
 train: eval-index
-	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv
+	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --adapt
 
 bench: index
 	$(BIN)/python scripts/bench.py

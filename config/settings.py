@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
+DEFAULT_QUERY_ADAPTER = PROJECT_ROOT / "bot" / "query_adapter"
 
 
 class _Group(BaseModel):
@@ -36,6 +37,12 @@ class EmbeddingSettings(_Group):
         ge=0,
         description="Torch threads for embedding questions (the bot); 0 means all cores. One "
         "thread keeps answering fast while an ingest runs on the same cores.",
+    )
+    query_adapter: str = Field(
+        default=str(DEFAULT_QUERY_ADAPTER),
+        description="Folder of the LoRA adapter that embeds questions (trained with the answer "
+        "model by scripts/train_answerer.py --adapt; passages never use it, so indexes need no "
+        "rebuild); empty = questions embedded by the plain model.",
     )
 
 
