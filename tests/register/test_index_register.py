@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from retrieval.index import open_current
+from retrieval.register import DEADLINE
 from tests.register.conftest import build_index
 
 TABY = "protokollsutdrag-socialnamnden-taby-2016-12-14.txt"
@@ -18,7 +19,7 @@ def test_sample_corpus_reply_deadline_is_in_the_index(hash_index: Path) -> None:
     """The Täby decision's reply deadline (31 December 2016) is stored with its citation."""
     snapshot = open_current(hash_index)
     try:
-        found = [d for d in snapshot.deadlines() if d.doc_path == TABY]
+        found = [d for d in snapshot.deadlines() if d.doc_path == TABY and d.kind == DEADLINE]
     finally:
         snapshot.close()
     assert [(d.date, d.party, d.page) for d in found] == [("2016-12-31", "Kommunen", 1)]
@@ -34,7 +35,7 @@ def test_register_follows_changed_and_removed_documents(corpus_copy: Path, tmp_p
     path.write_text(text, "cp1252")
     build_index(corpus_copy, index)
     snapshot = open_current(index)
-    dates = [d.date for d in snapshot.deadlines() if d.doc_path == TABY]
+    dates = [d.date for d in snapshot.deadlines() if d.doc_path == TABY and d.kind == DEADLINE]
     snapshot.close()
     assert dates == ["2017-01-15"]
     path.unlink()
@@ -48,11 +49,14 @@ def test_register_follows_changed_and_removed_documents(corpus_copy: Path, tmp_p
 def test_deadlines_command_lists_resolved_dates_as_json(
     hash_index: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`deadlines --json` prints one object per deadline, yearly ones on their next date."""
+    """`deadlines --json` prints one object per deadline, yearly ones on their next date, then
+    those without a date with "date": null."""
     argv = ["deadlines", "--index", str(hash_index), "--today", "2017-01-20", "--days", "30"]
     assert main([*argv, "--json"]) == 0
-    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    everything = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    rows = [r for r in everything if r["date"] is not None]
     assert rows and all(r["date"] >= "2017-01-20" and r["date"] <= "2017-02-19" for r in rows)
+    assert everything[len(rows) :] and all(r["date"] is None for r in everything[len(rows) :])
     yearly = [r for r in rows if r["recurrence"] == "yearly" and r["date"] == "2017-01-31"]
     assert {r["party"] for r in yearly} >= {"Kommunen"}
     assert {"date", "recurrence", "party", "document", "page", "quote", "what"} <= set(rows[0])
