@@ -12,7 +12,15 @@ from icalendar import Calendar, Event
 from bot.cli import main
 from bot.ics import deadlines_calendar, event_uid, in_calendar
 from retrieval.index import open_current
-from retrieval.register import RECURRING, YEARLY, Deadline, in_use, rule_months
+from retrieval.register import (
+    MONTH,
+    RECURRING,
+    VALIDITY_END,
+    YEARLY,
+    Deadline,
+    in_use,
+    rule_months,
+)
 
 TITLE = "Lokalt samverkansavtal mellan Täby kommun och Karolinska Institutet"
 DATED = Deadline(
@@ -189,3 +197,45 @@ def test_long_summary_is_cut_at_a_word() -> None:
     summary, full = str(event.summary), "Kommunen: " + " ".join(long.what.split())
     assert len(summary) <= 80 and summary.endswith("…")
     assert full.startswith(summary[:-1]) and full[len(summary) - 1] in " ,"
+
+
+QUARTERLY = replace(
+    DATED,
+    quote="Kommunen rapporterar utfallet varje kvartal.",
+    what="Kommunen rapporterar utfallet varje kvartal",
+    date="",
+    kind=RECURRING,
+    rule="FREQ=MONTHLY;INTERVAL=3",
+    resolution="varje kvartal -> RRULE:FREQ=MONTHLY;INTERVAL=3",
+)
+IN_JUNE = replace(
+    DATED,
+    quote="En utvärdering görs i juni 2027.",
+    what="En utvärdering görs i juni 2027",
+    date="2027-06-01",
+    kind=MONTH,
+    precision="month",
+    approximate="2027-06",
+)
+
+
+def test_recurring_duty_is_an_event_with_its_rule() -> None:
+    """ "varje kvartal" starts on the first day of the quarter holding today, every 3 months."""
+    (event,) = parse(deadlines_calendar([QUARTERLY], {}, dt.date(2026, 5, 20)))
+    assert event.start == dt.date(2026, 4, 1)
+    assert [r.to_ical().decode() for r in event.rrules] == ["FREQ=MONTHLY;INTERVAL=3"]
+    assert "FREQ=MONTHLY;INTERVAL=3" in str(event["DESCRIPTION"])
+
+
+def test_month_is_an_all_day_event_on_its_first_day_with_its_precision() -> None:
+    """ "i juni 2027" is an all-day event on 1 June 2027 saying the day is not stated."""
+    (event,) = parse(deadlines_calendar([IN_JUNE], {}, dt.date(2026, 5, 20)))
+    assert (event.start, event.end, event.rrules) == (dt.date(2027, 6, 1), dt.date(2027, 6, 2), [])
+    assert str(event.summary).startswith("2027-06 (månad): Kommunen:")
+    assert "Precision: månad" in str(event["DESCRIPTION"])
+
+
+def test_a_deadlines_uid_does_not_change_with_kinds() -> None:
+    """A plain deadline keeps the UID it had before entries had kinds; other kinds differ."""
+    assert event_uid(DATED) == event_uid(replace(DATED, kind="deadline"))
+    assert event_uid(replace(DATED, kind=VALIDITY_END)) != event_uid(DATED)

@@ -73,3 +73,30 @@ def test_obligations_command_filters_by_any_spelling_of_a_party(
     assert main([*argv, "--party", "kommunerna"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows and {r["party"] for r in rows} == {"Kommunen"}
+
+
+def test_deadlines_json_has_notice_and_recurring_with_their_working(
+    hash_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Täby agreement's last day to give notice and its recurring duties are listed in
+    `--json`, each with its kind, rule or period and the working."""
+    argv = ["deadlines", "--index", str(hash_index), "--today", "2018-11-01", "--days", "300"]
+    assert main([*argv, "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    notice = [r for r in rows if r["kind"] == "notice" and r["date"] == "2019-06-30"]
+    assert notice and notice[0]["duration"] == "P6M"
+    assert "2019-12-31" in notice[0]["working"] and "2019-06-30" in notice[0]["working"]
+    recurring = [r for r in rows if r["kind"] == "recurring"]
+    assert {"FREQ=MONTHLY;INTERVAL=6", "FREQ=YEARLY;BYMONTH=1"} <= {r["rule"] for r in recurring}
+    assert all(r["working"].endswith("RRULE:" + r["rule"]) for r in recurring)
+    assert all(r["quote"] and r["document"] and r["page"] for r in rows)
+
+
+def test_deadlines_text_shows_a_month_as_stated(
+    hash_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "senast vid sammanträdet i juni 2017" is listed as 2017-06 with its precision."""
+    argv = ["deadlines", "--index", str(hash_index), "--today", "2017-05-20", "--days", "30"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "2017-06  Socialchefen:" in out and "någon gång under månaden" in out
