@@ -50,6 +50,7 @@ class DateLabel:
     value: str
     span: tuple[int, int]
     unsure: bool = False
+    derived: str = ""  # a notice's last day to give notice, when the labeller computed it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Found:
     value: str
     spans: tuple[tuple[int, int], ...]  # a sentence written twice in a document is both
     quote: str
+    date: str = ""  # the day the entry falls on (a notice's last day to give notice)
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Tally:
     recalled: int = 0
     found: int = 0
     correct: int = 0
+    derived: int = 0  # notice labels with a derived last day
+    derived_right: int = 0  # ... matched by an entry with that day
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -100,7 +104,8 @@ def load(path: Path) -> tuple[list[str], list[DateLabel]]:
                 raise ValueError(f"unknown type {item['type']!r}")
             start, end = item["span"]
             labels.append(DateLabel(item["id"], item["doc"], item["type"], item["value"],
-                                    (int(start), int(end)), bool(item.get("unsure"))))  # fmt: skip
+                                    (int(start), int(end)), bool(item.get("unsure")),
+                                    item.get("derived", "")))  # fmt: skip
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}:{number}: not a date label ({exc})") from exc
     return docs, labels
@@ -163,7 +168,7 @@ def found_entries(entries: list[Deadline], texts: dict[str, str]) -> list[Found]
     for e in entries:
         doc = e.doc_path.rsplit("/", 1)[-1]
         spans = locate(e.quote, texts.get(doc, ""))
-        out.append(Found(doc, e.kind, label_value(e), spans, e.quote))
+        out.append(Found(doc, e.kind, label_value(e), spans, e.quote, e.date))
     return out
 
 
@@ -181,6 +186,11 @@ def score(found: list[Found], labels: list[DateLabel]) -> dict[str, Tally]:
         for key in (label.type, "all"):
             tallies[key].expected += 1
             tallies[key].recalled += hit
+        if label.derived:
+            tallies[label.type].derived += 1
+            tallies[label.type].derived_right += any(
+                matches(f, label) and f.date == label.derived for f in found
+            )
         if not hit:
             tallies[label.type].misses.append(f"missed {label.id} {label.doc} {label.value}")
     for f in found:
@@ -208,6 +218,7 @@ def report(name: str, tallies: dict[str, Tally], details: bool = False) -> str:
         lines.append(
             f"  {kind:13} recall {t.recall:.3f} ({t.recalled}/{t.expected})  "
             f"precision {t.precision:.3f} ({t.correct}/{t.found})"
+            + (f"  derived day right {t.derived_right}/{t.derived}" if t.derived else "")
         )
         if details:
             lines += [f"      {m}" for m in t.misses]

@@ -31,6 +31,7 @@ from retrieval.lexicon import lexicon
 from retrieval.register import (
     MONTH,
     NOTICE,
+    PRECISION_WORDS,
     RECURRING,
     RENEWAL,
     SEASON,
@@ -48,7 +49,6 @@ _MONTH = "|".join(MONTHS)
 ISO_UNIT = {"dag": "D", "vec": "W", "mån": "M", "år": "Y"}
 WHAT_LENGTH = 160  # characters of the sentence kept as what the entry is about
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-PRECISION_WORDS = {"month": "månad", "season": "årstid", "half": "halvår"}  # for the working
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def _named_as_time(text: str, start: int, earlier: list[int]) -> bool:
 
 
 def vague_dates(sentence: str, base: Deadline) -> list[Deadline]:
-    """Months with a year ("i juni 2027"), a single month without one ("under mars") and
+    """Months said as a time ("i juni 2027", a single "under mars" without a year) and
     seasons ("under hösten 2025", "första halvåret 2023"), unless the sentence tells of the
     past; one without a year is left out beside a day ("senast den 1 maj för byte inför
     höstterminen"): the day says when, the season only what it is for."""
@@ -271,7 +271,7 @@ def vague_dates(sentence: str, base: Deadline) -> list[Deadline]:
         before = text[: m.start()]
         if p.start_lead.search(before) or (not m.group(2) and (len(yearless) != 1 or has_day)):
             continue
-        if not m.group(2) and not p.vague_lead.search(before):
+        if not p.vague_lead.search(before):
             continue
         month = MONTHS[m.group(1).lower()]
         year = m.group(2) or ""

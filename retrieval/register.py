@@ -20,6 +20,8 @@ RECURRING = "recurring"  # a duty repeated by period ("varje kvartal"), `rule` a
 MONTH = "month"  # a month without a day ("i juni 2027"), `date` its first day
 SEASON = "season"  # a season or half year ("under hösten 2025"), `date` its first day
 KINDS = (DEADLINE, VALIDITY_END, NOTICE, RENEWAL, RECURRING, MONTH, SEASON)
+# the precision of a month or season entry, as the working and the calendar name it
+PRECISION_WORDS = {"month": "månad", "season": "årstid", "half": "halvår"}
 
 
 @dataclass(frozen=True)

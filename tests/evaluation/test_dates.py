@@ -95,3 +95,13 @@ def test_dev_labels_are_found_with_recall_and_precision_of_at_least_08() -> None
     overall = evaluate(LABELS / "dates_dev.jsonl")["all"]
     assert overall.expected >= 20
     assert overall.recall >= 0.8 and overall.precision >= 0.8
+
+
+def test_a_notices_derived_day_is_counted_when_labelled() -> None:
+    """A notice label's derived last day counts as right only when the entry has that day."""
+    notice = DateLabel("D2", DOC, "notice", "P3M", (10, 50), derived="2026-09-30")
+    right = Found(DOC, "notice", "P3M", ((10, 50),), "Uppsägningstid tre månader.", "2026-09-30")
+    tally = score([right], [notice])["notice"]
+    assert (tally.derived, tally.derived_right, tally.recall) == (1, 1, 1.0)
+    wrong = Found(DOC, "notice", "P3M", ((10, 50),), "Uppsägningstid tre månader.", "")
+    assert score([wrong], [notice])["notice"].derived_right == 0
