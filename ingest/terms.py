@@ -117,7 +117,8 @@ def document_terms(
     in sentence order; `party_of` names the party a sentence makes act ("" for none)."""
     said = [Said(s, c) for s, c in sentences if not s.rstrip().endswith("?")]
     ends = [(s, end, how) for s in said for end, how in validity_ends(s.sentence)]
-    end = ends[0][1] if ends else ""
+    # notice is counted from a stated last day before a range of years ("2018–2021")
+    end = next((d for _, d, how in ends if not how), ends[0][1] if ends else "")
     renews = any(phrases().renewal.search(s.sentence) for s in said)
     out: list[Deadline] = []
     for s in said:
@@ -156,7 +157,7 @@ def validity_ends(sentence: str) -> list[tuple[str, str]]:
 def duration(number: str, unit: str) -> str:
     """ "tre", "månader" -> "P3M"."""
     amount = int(number) if number.isdigit() else NUMBERS[number.lower()]
-    return f"P{amount}{ISO_UNIT[unit.lower()[:3]]}"
+    return f"P{amount}{ISO_UNIT[unit.lower().rstrip('s')[:3]]}"  # "års", "månaders"
 
 
 def notices(sentence: str, base: Deadline, end: str, renews: bool) -> list[Deadline]:

@@ -58,6 +58,15 @@ def test_notice_without_a_stated_end_keeps_its_period_only() -> None:
     assert (notice.kind, notice.duration, notice.date) == (NOTICE, "P6M", "")
 
 
+def test_notice_in_a_genitive_of_years_is_a_period_of_years() -> None:
+    """ "med ett års uppsägningstid" is P1Y, counted back a year from the stated end."""
+    _, notice = terms(
+        "Avtalsperioden är 2024-01-01 – 2026-12-31.",
+        "Vardera parten kan säga upp avtalet med ett års uppsägningstid.",
+    )
+    assert (notice.duration, notice.date) == ("P1Y", "2025-12-31")
+
+
 def test_automatic_renewal_keeps_its_period() -> None:
     """ "förlängs automatiskt med ett år i sänder" is a renewal of one year."""
     renewal = one("Därefter förlängs avtalet automatiskt med ett år i sänder.")
