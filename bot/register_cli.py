@@ -121,7 +121,8 @@ def kind_note(d: Deadline) -> str:
     " (sista dag att säga upp, uppsägningstid P3M)", " (återkommande)"."""
     if d.kind == DEADLINE:
         return ""
-    parts = [texts.KIND_NOTES.get(d.kind, d.kind)]
+    # a notice without a stated end has a period but no last day
+    parts = [texts.KIND_NOTES.get(d.kind, d.kind)] if d.kind != NOTICE or d.date else []
     if d.kind == NOTICE and d.duration:
         parts.append(texts.NOTICE_PERIOD.format(period=d.duration))
     if d.kind == RENEWAL and d.duration:
