@@ -56,6 +56,7 @@ class Phrases:
     """The `[terms]` lexicon compiled: each pattern's first group is what it reads."""
 
     until: tuple[re.Pattern[str], ...]
+    until_year: re.Pattern[str]
     year_range: re.Pattern[str]
     notice: tuple[re.Pattern[str], ...]
     renewal: re.Pattern[str]
@@ -87,6 +88,7 @@ def phrases() -> Phrases:
     seasons = "|".join(sorted(map(re.escape, raw["season_words"]), key=len, reverse=True))
     return Phrases(
         until=tuple(_compile(p, raw) for p in raw["until"]),
+        until_year=_compile(raw["until_year"], raw),
         year_range=_compile(raw["year_range"], raw),
         notice=tuple(_compile(p, raw) for p in raw["notice"]),
         renewal=validity_phrases()["renewal"],
@@ -147,6 +149,8 @@ def validity_ends(sentence: str) -> list[tuple[str, str]]:
             end = iso_date(m.group(m.lastindex or 1))
             if end:
                 return [(end, "")]
+    if m := p.until_year.search(text):
+        return [(f"{m.group(1)}-12-31", f"{m.group(0)} -> {m.group(1)}-12-31")]
     if m := p.year_range.search(text):
         first, last = int(m.group(1)), int(m.group(2))
         if first <= last <= first + 20:  # a span of years, not two unrelated years

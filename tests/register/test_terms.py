@@ -147,6 +147,13 @@ def test_a_range_of_years_ends_on_the_last_years_31_december() -> None:
     )  # fmt: skip
 
 
+def test_an_end_stated_as_a_year_is_its_31_december() -> None:
+    """ "Avtalet löper till och med 2024" ends 2024-12-31; a day, when given, wins."""
+    entry = one("Avtalet löper till och med 2024.")
+    assert (entry.kind, entry.date) == (VALIDITY_END, "2024-12-31")
+    assert one("Avtalet löper till och med 2024-06-30.").date == "2024-06-30"
+
+
 def test_notice_sentence_replaces_its_relative_deadline() -> None:
     """ "senast sex månader före avtalstidens slut" is one notice entry, not also a deadline."""
     text = (
