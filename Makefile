@@ -36,6 +36,8 @@ REAL := ../shared/real-corpus/docs
 EVAL_INDEX := var/eval-index
 DEV_SETS := $(wildcard tests/eval/real/eval_*.jsonl) $(wildcard tests/eval/real/train_*.jsonl) \
 	tests/eval/qa.jsonl tests/eval/holdout.jsonl tests/eval/blind.jsonl
+# the register's dates labelled by span in the real documents (the script skips without them)
+DATE_SETS := $(wildcard tests/eval/dates/*.jsonl)
 
 eval-index: setup
 	@if [ -d $(REAL) ]; then $(BIN)/python -m ingest corpus $(REAL) ../shared/domain \
@@ -49,6 +51,7 @@ eval: index eval-index
 	@if [ -d $(REAL) ]; then $(BIN)/python -m bot eval --cv --index $(EVAL_INDEX) $(DEV_SETS); \
 	else echo "skipped: $(REAL) is absent, so the grouped cross-validation is not run"; fi
 	$(BIN)/python scripts/eval_extraction.py tests/eval/extraction.jsonl
+	$(BIN)/python scripts/eval_dates.py $(DATE_SETS)
 
 train: eval-index
 	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --adapt

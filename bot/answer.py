@@ -26,6 +26,7 @@ from bot.register_answer import register_answer
 from config.settings import Settings
 from retrieval import thesaurus
 from retrieval.embedder import Embedder, load_embedder
+from retrieval.register import DEADLINE
 from retrieval.search import FusionWeights, HybridSearcher
 from retrieval.snapshot import Snapshot, SnapshotSource
 from retrieval.sources import source_for
@@ -57,13 +58,16 @@ def deadline_hits(
     info: QuestionInfo, snapshot: Snapshot, seen: set[int], limit: int = 3
 ) -> list[ScoredChunk]:
     """Chunks holding the register's deadlines that best cover a 'när' question's topic words:
-    search may miss a deadline sentence that the register knows."""
+    search may miss a deadline sentence that the register knows. Only entries of kind
+    "deadline", as when the answer model was trained (the other kinds of dates are not yet
+    measured as evidence)."""
     idf = evidence.idf_table(snapshot)
     abbreviations = snapshot.lexical.analyzer.abbreviations
     scored = sorted(
         (
             (evidence.coverage(info, f"{d.section} {d.quote}", idf, abbreviations), d)
             for d in snapshot.deadlines()
+            if d.kind == DEADLINE
         ),
         key=lambda pair: -pair[0],
     )

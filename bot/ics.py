@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from icalendar import Alarm, Calendar, Event, vRecur
 
-from retrieval.register import YEARLY, Deadline, in_use
+from retrieval.register import DEADLINE, PRECISION_WORDS, YEARLY, Deadline, in_use
 from retrieval.snapshot import Snapshot
 
 PRODID = "-//samverkansbot//Tidsgränser i samverkansavtalen//SV"
@@ -41,9 +41,10 @@ def deadlines_calendar(
     """A calendar of every deadline with a known date; `titles` are the documents' by path.
 
     One all-day event per deadline: a fixed date on that day (past ones included), a yearly
-    one from its next date on or after `today` with `RRULE:FREQ=YEARLY`; each with a display
-    reminder a week before. Relative deadlines whose date is unknown are left out (see
-    `dated_deadlines`). `stamp` (DTSTAMP, UTC) defaults to now.
+    one from its next date on or after `today` with `RRULE:FREQ=YEARLY`, a recurring duty with
+    its own RRULE, a month or season on its first day with the precision in the summary and
+    the description; each with a display reminder a week before. Entries whose date is unknown
+    are left out (see `dated_deadlines`). `stamp` (DTSTAMP, UTC) defaults to now.
     """
     stamp = stamp or dt.datetime.now(dt.UTC)
     calendar = Calendar.new(prodid=PRODID, name=CALENDAR_NAME, uid=f"tidsgranser@{UID_DOMAIN}")
@@ -53,17 +54,45 @@ def deadlines_calendar(
     return calendar
 
 
+def in_calendar(deadline: Deadline) -> bool:
+    """Whether an entry has a date or a rule to put in a calendar."""
+    return bool(deadline.date or deadline.month_day or deadline.rule)
+
+
 def dated_deadlines(
     deadlines: Iterable[Deadline], today: dt.date
 ) -> list[tuple[dt.date, Deadline]]:
     """(first date in the calendar, deadline) for those with a known date, in register order.
 
     Identical deadlines (same content in the same document) would share a UID, so each is kept
-    once; a relative deadline without a resolved date has no date and is left out.
+    once; a relative deadline without a resolved date, a notice or renewal of an agreement whose
+    end is not stated and a month or season without a year have no date and are left out.
+    A recurring duty whose rule names no month starts on the first day of its period that holds
+    `today` (see `rule_start`).
     """
-    unique = {event_uid(d): d for d in deadlines if d.date or d.month_day}
-    dated = [(d.next_date(today), d) for d in unique.values()]
+    unique = {event_uid(d): d for d in deadlines if in_calendar(d)}
+    dated = [(d.next_date(today) or rule_start(d.rule, today), d) for d in unique.values()]
     return [(start, d) for start, d in dated if start is not None]
+
+
+def rule_start(rule: str, today: dt.date) -> dt.date | None:
+    """Where a recurring rule without a stated day starts: the first day of the year, half
+    year, quarter or month that holds `today` by its frequency and interval, a weekly one on
+    its weekday on or after `today` (or the week's Monday); None without a rule."""
+    parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
+    freq, interval = parts.get("FREQ", ""), int(parts.get("INTERVAL", "1") or 1)
+    if freq == "YEARLY":
+        return dt.date(today.year, 1, 1)
+    if freq == "MONTHLY":
+        month = (today.month - 1) // interval * interval + 1 if interval in (2, 3, 4, 6) else 0
+        return dt.date(today.year, month or today.month, 1)
+    if freq == "WEEKLY":
+        days = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+        day = parts.get("BYDAY", "")
+        if day in days:
+            return today + dt.timedelta(days=(days.index(day) - today.weekday()) % 7)
+        return today - dt.timedelta(days=today.weekday())
+    return None
 
 
 def deadline_event(deadline: Deadline, start: dt.date, title: str, stamp: dt.datetime) -> Event:
@@ -77,7 +106,9 @@ def deadline_event(deadline: Deadline, start: dt.date, title: str, stamp: dt.dat
         summary=summary,
         description=event_description(deadline, title),
     )
-    if deadline.recurrence == YEARLY:
+    if deadline.rule:
+        event.add("RRULE", vRecur.from_ical(deadline.rule))
+    elif deadline.recurrence == YEARLY:
         event.add("RRULE", yearly_rule(deadline))
     event.add_component(Alarm.new_display(description=f"{summary} (om en vecka)", trigger=REMINDER))
     return event
@@ -91,6 +122,8 @@ def event_uid(deadline: Deadline) -> str:
     """
     content = [deadline.doc_path, deadline.quote, deadline.what, deadline.party]
     content += [deadline.date, deadline.month_day, deadline.relative]
+    if deadline.kind != DEADLINE:  # a deadline's UID stays what it was before kinds existed
+        content += [deadline.kind, deadline.rule, deadline.approximate]
     digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8"))
     return f"{digest.hexdigest()[:32]}@{UID_DOMAIN}"
 
@@ -106,6 +139,8 @@ def event_summary(deadline: Deadline) -> str:
     """The party that must act and what is due, shortened at a word to fit a calendar line."""
     what = " ".join(deadline.what.split()) or "Tidsgräns enligt avtalet"
     text = f"{deadline.party}: {what}" if deadline.party else what
+    if deadline.precision:  # "2027-06 (månad): …": the day is not stated
+        text = f"{deadline.approximate} ({PRECISION_WORDS[deadline.precision]}): {text}"
     if len(text) <= SUMMARY_LENGTH:
         return text
     return text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
@@ -116,8 +151,13 @@ def event_description(deadline: Deadline, title: str) -> str:
     section = deadline.section if deadline.section != title else ""
     where = ", ".join(p for p in (title, section, f"s. {deadline.page}") if p)
     lines = [f"Källa: {where} ({deadline.doc_path})", f"»{deadline.quote}«"]
-    if deadline.recurrence == YEARLY:
+    if deadline.rule:
+        lines.append(f"Återkommer enligt avtalet ({deadline.rule}); dagen anges inte i texten.")
+    elif deadline.recurrence == YEARLY:
         lines.append("Återkommer varje år.")
+    if deadline.precision:
+        lines.append(f"Precision: {PRECISION_WORDS[deadline.precision]} – dagen anges inte; "
+                     "händelsen ligger på periodens första dag.")  # fmt: skip
     if deadline.resolution:
         lines.append(f"Beräknat: {deadline.resolution}")
     return "\n".join(lines)

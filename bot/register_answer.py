@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from bot import texts
+from bot.register_cli import kind_note
 from retrieval.lexicon import lexicon
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation, RegisterItem, in_use
@@ -161,13 +162,21 @@ def _one_line(text: str) -> str:
     return f"{head.rstrip(':')} {'; '.join(items)}" if items else head
 
 
+def _when(d: Deadline) -> str:
+    """A date, a month or season as stated, a yearly day, a recurring rule or a relative period."""
+    if d.approximate or d.date:
+        return d.approximate or d.date
+    if d.month_day:
+        return texts.EVERY_YEAR.format(month_day=d.month_day)
+    return d.resolution if d.rule else d.relative or d.duration or "–"
+
+
 def _deadlines(
     question: str, items: list[Deadline], snapshot: Snapshot, in_month: bool = True
 ) -> Answer:
     shown = items[:MAX_ITEMS]
     lines = [texts.deadlines_heading(len(items), MAX_ITEMS, in_month)]
     for n, d in enumerate(shown, 1):
-        when = d.date or texts.EVERY_YEAR.format(month_day=d.month_day)
         party = f"{d.party}: " if d.party else ""
-        lines.append(f"• {when} – {party}{d.what} [{n}]")
+        lines.append(f"• {_when(d)} – {party}{d.what}{kind_note(d)} [{n}]")
     return Answer(question, True, "\n".join(lines), _citations(snapshot, shown))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import texts
-from bot.ics import dated_deadlines, deadline_calendar
+from bot.ics import dated_deadlines, deadline_calendar, in_calendar
 from retrieval.parties import Parties
-from retrieval.register import Deadline, Obligation, in_use
+from retrieval.register import DEADLINE, NOTICE, RENEWAL, Deadline, Obligation, in_use
 from retrieval.snapshot import Snapshot
 
 
@@ -24,20 +24,31 @@ class Due:
     title: str
 
     def to_json(self) -> dict[str, object]:
-        """The `--json` line: resolved date, recurrence, party, what, citation."""
-        d = self.deadline
-        return {
-            "date": self.date.isoformat(),
-            "recurrence": d.recurrence,
-            "party": d.party,
-            "what": d.what,
-            "document": d.doc_path,
-            "title": self.title,
-            "page": d.page,
-            "quote": d.quote,
-            "relative": d.relative,
-            "resolution": d.resolution,
-        }
+        """The `--json` line: resolved date, kind, rule, party, what, working, citation."""
+        return entry_json(self.deadline, self.title, self.date)
+
+
+def entry_json(d: Deadline, title: str, date: dt.date | None) -> dict[str, object]:
+    """One register entry as a `--json` line; `date` None for one without a known date.
+    "working" shows how a date or rule was computed ("resolution" is its older name)."""
+    return {
+        "date": date.isoformat() if date else None,
+        "kind": d.kind,
+        "recurrence": d.recurrence,
+        "rule": d.rule,
+        "duration": d.duration,
+        "precision": d.precision,
+        "approximate": d.approximate,
+        "party": d.party,
+        "what": d.what,
+        "document": d.doc_path,
+        "title": title,
+        "page": d.page,
+        "quote": d.quote,
+        "relative": d.relative,
+        "working": d.resolution,
+        "resolution": d.resolution,
+    }
 
 
 def due_between(
@@ -57,10 +68,12 @@ def due_between(
     return sorted(out, key=lambda d: (d.date, d.deadline.doc_path, d.deadline.quote))
 
 
-def relative_deadlines(snapshot: Snapshot, templates: bool = False) -> list[Deadline]:
-    """Deadlines relative to an event whose date the documents do not give."""
+def undated(snapshot: Snapshot, today: dt.date, templates: bool = False) -> list[Deadline]:
+    """Entries without a date to list: relative deadlines whose event is not dated, recurring
+    duties whose rule names no month ("varje kvartal"), a notice period or renewal of an
+    agreement whose end is not stated, a month or season without a year."""
     items = in_use(snapshot.deadlines(), snapshot.documents, templates)
-    return [d for d in items if d.relative and not d.date]
+    return [d for d in items if d.next_date(today) is None]
 
 
 def obligations_of(
@@ -80,12 +93,41 @@ def _title(snapshot: Snapshot, doc_path: str) -> str:
 
 
 def render_due(due: Due) -> str:
-    """One deadline as two lines of text: date, party, what; then the citation."""
+    """One entry as two lines of text: date (a month or season as stated), party, what, what
+    kind of date it is and the working; then the citation."""
     d = due.deadline
-    when = due.date.isoformat() + (texts.YEARLY if d.recurrence else "")
+    when = d.approximate or due.date.isoformat()
+    when += texts.YEARLY if d.recurrence and d.kind == DEADLINE else ""
+    return f"{when}  {_line(d)}\n{_source(due.title, d)}"
+
+
+def render_undated(title: str, d: Deadline) -> str:
+    """An entry without a date: a relative deadline as "(relativ) tre månader från …", others
+    by their kind and working."""
+    if d.kind == DEADLINE:
+        return f"{texts.RELATIVE} {d.relative}: {d.party or '–'}: {d.what}\n{_source(title, d)}"
+    return f"{d.approximate or '–'}  {_line(d)}\n{_source(title, d)}"
+
+
+def _line(d: Deadline) -> str:
+    """Party, what, the kind's note and the working."""
     party = f"{d.party}: " if d.party else ""
     how = f" [{d.resolution}]" if d.resolution else ""
-    return f"{when}  {party}{d.what}{how}\n{_source(due.title, d)}"
+    return f"{party}{d.what}{kind_note(d)}{how}"
+
+
+def kind_note(d: Deadline) -> str:
+    """What kind of date an entry is, in parentheses ("" for a plain deadline):
+    " (sista dag att säga upp, uppsägningstid P3M)", " (återkommande)"."""
+    if d.kind == DEADLINE:
+        return ""
+    # a notice without a stated end has a period but no last day
+    parts = [texts.KIND_NOTES.get(d.kind, d.kind)] if d.kind != NOTICE or d.date else []
+    if d.kind == NOTICE and d.duration:
+        parts.append(texts.NOTICE_PERIOD.format(period=d.duration))
+    if d.kind == RENEWAL and d.duration:
+        parts.append(texts.RENEWAL_PERIOD.format(period=d.duration))
+    return f" ({', '.join(parts)})"
 
 
 def render_obligation(snapshot: Snapshot, o: Obligation) -> str:
@@ -101,14 +143,14 @@ def _source(title: str, item: Deadline | Obligation) -> str:
 def print_deadlines(
     snapshot: Snapshot, today: dt.date, days: int, as_json: bool, templates: bool = False
 ) -> None:
-    """The `deadlines` command's output."""
+    """The `deadlines` command's output: entries falling in the window by date, then those
+    without a date (in JSON with "date": null)."""
     for due in due_between(snapshot, today, today + dt.timedelta(days=days), templates):
         print(json.dumps(due.to_json(), ensure_ascii=False) if as_json else render_due(due))
-    if as_json:
-        return  # relative deadlines have no date to list
-    for d in relative_deadlines(snapshot, templates):
-        print(f"{texts.RELATIVE} {d.relative}: {d.party or '–'}: {d.what}")
-        print(_source(_title(snapshot, d.doc_path), d))
+    for d in undated(snapshot, today, templates):
+        title = _title(snapshot, d.doc_path)
+        line = entry_json(d, title, None)
+        print(json.dumps(line, ensure_ascii=False) if as_json else render_undated(title, d))
 
 
 def write_calendar(snapshot: Snapshot, path: Path, templates: bool = False) -> int:
@@ -122,8 +164,8 @@ def write_calendar(snapshot: Snapshot, path: Path, templates: bool = False) -> i
         return 2
     deadlines = in_use(snapshot.deadlines(), snapshot.documents, templates)
     events = len(dated_deadlines(deadlines, today))
-    undated = len(relative_deadlines(snapshot, templates))
-    print(f"wrote {events} events to {path} ({undated} relative deadlines without a date left out)")
+    left = sum(not in_calendar(d) for d in deadlines)
+    print(f"wrote {events} events to {path} ({left} entries without a date left out)")
     return 0
 
 

@@ -57,6 +57,18 @@ def _first_shown(count: int, shown: int) -> str:
 YEARLY = " (varje år)"
 RELATIVE = "(relativ)"
 PAGE = "s."
+# what an entry of each kind is, shown beside it (bot.register_cli.kind_note)
+KIND_NOTES = {
+    "validity_end": "slutar gälla",
+    "notice": "sista dag att säga upp",
+    "renewal": "förlängs automatiskt om ingen säger upp",
+    "recurring": "återkommande",
+    "month": "någon gång under månaden",
+    "season": "någon gång under perioden",
+}
+NOTICE_PERIOD = "uppsägningstid {period}"
+RENEWAL_PERIOD = "med {period} i taget"
+UNDATED = "Utan fast datum:"
 
 # a source's status in its citation, and the note an answer from an expired document carries
 STATUS_TEMPLATE = "mall"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.metadata import iso_date
 from retrieval.lexicon import lexicon
@@ -53,11 +54,18 @@ def doc_type(title: str, text: str) -> DocType:
     return DocType[best.upper()]
 
 
+@lru_cache(maxsize=1)
+def validity_phrases() -> dict[str, re.Pattern[str]]:
+    """The `[validity]` phrases of the lexicon compiled, DATE filled in (shared with
+    ingest.terms, which reads validity ends and renewal sentence by sentence)."""
+    return {k: re.compile(v.replace("DATE", DATE), re.IGNORECASE)
+            for k, v in lexicon().validity.items()}  # fmt: skip
+
+
 def validity(text: str) -> Validity:
     """The validity period stated in the first part of the text."""
     head = " ".join(text[:HEAD_CHARS].split())
-    phrases = {k: re.compile(v.replace("DATE", DATE), re.IGNORECASE)
-               for k, v in lexicon().validity.items()}  # fmt: skip
+    phrases = validity_phrases()
     renews = bool(phrases["renewal"].search(head))
     for key in ("from_to", "period"):
         if m := phrases[key].search(head):

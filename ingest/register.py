@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from ingest.dates import DateMention, find_dates, shift
+from ingest.terms import document_terms
 from retrieval.parties import Parties, PartyMatch, learn_aliases
-from retrieval.register import YEARLY, Deadline, Obligation, Register
+from retrieval.register import NOTICE, YEARLY, Deadline, Obligation, Register
 from retrieval.sentences import split_sentences
 from retrieval.types import Chunk, DocumentMeta
 
@@ -253,7 +254,9 @@ def sentence_obligation(sentence: str, chunk: Chunk, parties: Parties) -> Obliga
 
 
 def extract_register(docs: dict[str, DocumentMeta], chunks: dict[str, list[Chunk]]) -> Register:
-    """Deadlines and obligations of every document, in document and chunk order."""
+    """Deadlines and obligations of every document, in document and chunk order; each
+    document's validity ends, notice, renewal, recurring duties, months and seasons
+    (ingest.terms) follow its deadlines."""
     texts = [c.text for key in sorted(chunks) for c in chunks[key]]
     aliases = learn_aliases(texts)
     parties = Parties(aliases)
@@ -263,13 +266,24 @@ def extract_register(docs: dict[str, DocumentMeta], chunks: dict[str, list[Chunk
         doc_chunks = chunks.get(key, [])
         start, end = agreement_period("\n".join(c.text for c in doc_chunks))
         ctx = DocContext(docs[key], start, end)
-        for sentence, chunk in _unique_sentences(doc_chunks):
-            deadlines.extend(sentence_deadlines(sentence, chunk, ctx, parties))
+        said = list(_unique_sentences(doc_chunks))
+        due: list[Deadline] = []
+        for sentence, chunk in said:
+            due.extend(sentence_deadlines(sentence, chunk, ctx, parties))
             obligation = sentence_obligation(sentence, chunk, parties)
             if obligation is not None:
                 obligations.append(obligation)
+        terms = document_terms(said, lambda s: _actor(s, parties))
+        # "senast sex månader före avtalstidens slut" is the notice entry, with its working
+        noticed = {d.quote for d in terms if d.kind == NOTICE}
+        deadlines += [d for d in due if not (d.relative and d.quote in noticed)] + terms
     log.info("register: %d deadlines, %d obligations", len(deadlines), len(obligations))
     return Register(tuple(deadlines), tuple(obligations), tuple(sorted(aliases.items())))
+
+
+def _actor(sentence: str, parties: Parties) -> str:
+    """The party the sentence's first binding clause makes act, "" when none."""
+    return next(filter(None, (subject(c, parties) for _, c in clauses(sentence))), "")
 
 
 def _unique_sentences(chunks: Iterable[Chunk]) -> Iterable[tuple[str, Chunk]]:

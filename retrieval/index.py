@@ -146,9 +146,12 @@ class LocalSnapshot:
         """(id, item values) of a register table ("deadlines", "obligations", "aliases") in
         document order, optionally of one document; [] for a version written before it."""
         spec = {t.name: t for t in (DEADLINES, OBLIGATIONS, ALIASES)}[table]
-        cols = ", ".join(register_fields(spec)) if spec is not ALIASES else ALIASES.select()
         where = " WHERE doc_path = ?" if doc_path is not None else ""
         with self._lock:
+            # a column added later is read as its default from a version written before it
+            stored = frozenset(r[1] for r in self._db.execute(f"PRAGMA table_info({table})"))
+            cols = spec.select(only=register_fields(spec) if spec is not ALIASES else (),
+                               stored=stored)  # fmt: skip
             try:
                 rows = self._db.execute(
                     f"SELECT rowid, {cols} FROM {table}{where} ORDER BY rowid",

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from retrieval.errors import ConfigError
 
@@ -34,6 +35,7 @@ class Lexicon:
     doctypes: dict[str, tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]]
     validity: dict[str, str]  # validity phrases; DATE marks where a date stands
     template_question: re.Pattern[str]  # a question that names a template
+    terms: dict[str, Any]  # validity ends, notice, renewal, recurrence, seasons (ingest.terms)
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +66,7 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             },
             validity=dict(raw["validity"]),
             template_question=re.compile(raw["template_question"], re.IGNORECASE),
+            terms=dict(raw["terms"]),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc

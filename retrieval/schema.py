@@ -4,13 +4,16 @@ both snapshots' queries are generated from these descriptions.
 A local version stores its tables as they are; PostgreSQL stores every published version in the
 same tables, so each table there has a leading `version` column and the keys include it. The
 register's deadlines and obligations are rows of their dataclasses' fields locally and one JSON
-item per row in PostgreSQL (`index_register`), in the same order.
+item per row in PostgreSQL (`index_register`), in the same order. A field added to a register
+dataclass later has a default: a local version written before it reads it as that default (its
+column missing there), and PostgreSQL needs no migration for it, since an item stored there is a
+JSON array whose missing trailing fields the dataclass fills with their defaults.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from retrieval.register import Deadline, Obligation
@@ -135,19 +138,26 @@ ALIASES = Table(
 )
 
 
-def _register_table(name: str, cls: type) -> Table:
+def _register_table(name: str, cls: type, added: tuple[str, ...] = ()) -> Table:
     """A register table: an id, then the dataclass's fields (stored as one JSON item in
-    PostgreSQL's index_register, in the same order)."""
+    PostgreSQL's index_register, in the same order). The `added` fields came after the table
+    was first written: their column has the field's default, read for older versions."""
     cols = [_int("id")]
     for f in fields(cls):
         if f.name == "doc_path":
             cols.append(_text(f.name, "documents(path)"))
+        elif f.name in added:
+            assert f.default is not MISSING, f"{cls.__name__}.{f.name} needs a default"
+            cols.append(Column(f.name, "TEXT", "text", default=f"'{f.default}'"))
         else:
             cols.append(_int(f.name) if f.type in (int, "int") else _text(f.name))
     return Table(name, tuple(cols), key=("id",), pg_name="index_register")
 
 
-DEADLINES = _register_table("deadlines", Deadline)
+# the kinds of dates beyond deadlines (issue 10): what each entry is, its rule and precision
+DEADLINES = _register_table(
+    "deadlines", Deadline, added=("kind", "rule", "duration", "precision", "approximate")
+)
 OBLIGATIONS = _register_table("obligations", Obligation)
 TABLES = (DOCUMENTS, CHUNKS, SENTENCES)
 REGISTER_KINDS = {"deadline": DEADLINES, "obligation": OBLIGATIONS, "alias": ALIASES}

@@ -23,10 +23,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.digest import Digest, DigestRecord, build_digest, document_shas, iso_week
 from bot.pgdigest import digest_store, has_digest_records
-from bot.register_cli import Due
+from bot.register_cli import Due, kind_note
 from bot.slack import messages
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line
 from config.settings import Settings
+from retrieval.register import DEADLINE
 from retrieval.sources import open_snapshot  # index/CURRENT, or PostgreSQL (DATABASE_URL)
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,12 @@ def _context(text: str) -> Block:
 def due_blocks(due: Due) -> list[Block]:
     """A deadline: date, party and what is due; then its citation (title, page, quote)."""
     d = due.deadline
-    when = due.date.isoformat() + (messages.DIGEST_YEARLY if d.recurrence else "")
+    when = d.approximate or due.date.isoformat()
+    when += messages.DIGEST_YEARLY if d.recurrence and d.kind == DEADLINE else ""
     party = f"{escape(d.party)}: " if d.party else ""
     how = f" _({escape(d.resolution)})_" if d.resolution else ""
-    head = f"*{when}* – {party}{escape_trimmed(one_line(d.what), 300)}{how}"
+    what = escape_trimmed(one_line(d.what), 300) + escape(kind_note(d))
+    head = f"*{when}* – {party}{what}{how}"
     cite = (
         f"{escape(due.title)}, {messages.PAGE} {d.page} ({escape(d.doc_path)}): "
         f"»{escape_trimmed(one_line(d.quote), QUOTE_LIMIT)}«"

@@ -10,9 +10,17 @@ import pytest
 from icalendar import Calendar, Event
 
 from bot.cli import main
-from bot.ics import deadlines_calendar, event_uid
+from bot.ics import deadlines_calendar, event_uid, in_calendar
 from retrieval.index import open_current
-from retrieval.register import YEARLY, Deadline, in_use
+from retrieval.register import (
+    MONTH,
+    RECURRING,
+    VALIDITY_END,
+    YEARLY,
+    Deadline,
+    in_use,
+    rule_months,
+)
 
 TITLE = "Lokalt samverkansavtal mellan Täby kommun och Karolinska Institutet"
 DATED = Deadline(
@@ -58,36 +66,40 @@ def test_export_of_the_sample_corpus_parses_back(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Every dated deadline is one all-day event with its reminder, citation and stable UID;
-    a template's deadlines ("[datum]") are left out."""
+    """Every entry with a date or rule is one all-day event with its reminder, citation and
+    stable UID, a recurring duty with its own RRULE; a template's entries are left out."""
     snapshot = open_current(hash_index)
     everything, titles = snapshot.deadlines(), snapshot.documents
     deadlines = in_use(everything, titles)
     snapshot.close()
     of_templates = [d for d in everything if titles[d.doc_path].is_template]
     assert of_templates and not any(d in deadlines for d in of_templates)
-    dated = [d for d in deadlines if d.date or d.month_day]
-    undated = [d for d in deadlines if not (d.date or d.month_day)]
+    dated = [d for d in deadlines if in_calendar(d)]
+    undated = [d for d in deadlines if not in_calendar(d)]
     assert dated and undated and any(d.recurrence == YEARLY for d in dated)
+    assert any(d.kind == RECURRING and not rule_months(d.rule) for d in dated)
 
     calendar = export(hash_index, tmp_path / "a.ics", monkeypatch)
     out = capsys.readouterr().out
     assert out == (
         f"wrote {len(dated)} events to {tmp_path / 'a.ics'} "
-        f"({len(undated)} relative deadlines without a date left out)\n"
+        f"({len(undated)} entries without a date left out)\n"
     )
     assert calendar["VERSION"] == "2.0" and "samverkansbot" in calendar["PRODID"]
     events = calendar.events
     assert len(events) == len(dated)
     by_uid = {str(e.uid): e for e in events}
-    assert not any(event_uid(d) in by_uid for d in of_templates if d.date or d.month_day)
+    assert not any(event_uid(d) in by_uid for d in of_templates if in_calendar(d))
     assert len(by_uid) == len(events)
     for deadline in dated:
         event = by_uid[event_uid(deadline)]
         assert type(event.start) is dt.date and event.end == event.start + dt.timedelta(days=1)
         assert isinstance(event.stamp, dt.datetime)
-        rules = [rule["FREQ"] for rule in event.rrules]
-        assert rules == ([["YEARLY"]] if deadline.recurrence == YEARLY else [])
+        rules = [rule.to_ical().decode() for rule in event.rrules]
+        if deadline.rule:
+            assert rules == [deadline.rule]
+        else:
+            assert rules == (["FREQ=YEARLY"] if deadline.recurrence == YEARLY else [])
         alarms = event.walk("VALARM")
         assert [(a["ACTION"], a.TRIGGER) for a in alarms] == [("DISPLAY", dt.timedelta(days=-7))]
         assert str(alarms[0]["DESCRIPTION"]).startswith(str(event["SUMMARY"]))
@@ -185,3 +197,45 @@ def test_long_summary_is_cut_at_a_word() -> None:
     summary, full = str(event.summary), "Kommunen: " + " ".join(long.what.split())
     assert len(summary) <= 80 and summary.endswith("…")
     assert full.startswith(summary[:-1]) and full[len(summary) - 1] in " ,"
+
+
+QUARTERLY = replace(
+    DATED,
+    quote="Kommunen rapporterar utfallet varje kvartal.",
+    what="Kommunen rapporterar utfallet varje kvartal",
+    date="",
+    kind=RECURRING,
+    rule="FREQ=MONTHLY;INTERVAL=3",
+    resolution="varje kvartal -> RRULE:FREQ=MONTHLY;INTERVAL=3",
+)
+IN_JUNE = replace(
+    DATED,
+    quote="En utvärdering görs i juni 2027.",
+    what="En utvärdering görs i juni 2027",
+    date="2027-06-01",
+    kind=MONTH,
+    precision="month",
+    approximate="2027-06",
+)
+
+
+def test_recurring_duty_is_an_event_with_its_rule() -> None:
+    """ "varje kvartal" starts on the first day of the quarter holding today, every 3 months."""
+    (event,) = parse(deadlines_calendar([QUARTERLY], {}, dt.date(2026, 5, 20)))
+    assert event.start == dt.date(2026, 4, 1)
+    assert [r.to_ical().decode() for r in event.rrules] == ["FREQ=MONTHLY;INTERVAL=3"]
+    assert "FREQ=MONTHLY;INTERVAL=3" in str(event["DESCRIPTION"])
+
+
+def test_month_is_an_all_day_event_on_its_first_day_with_its_precision() -> None:
+    """ "i juni 2027" is an all-day event on 1 June 2027 saying the day is not stated."""
+    (event,) = parse(deadlines_calendar([IN_JUNE], {}, dt.date(2026, 5, 20)))
+    assert (event.start, event.end, event.rrules) == (dt.date(2027, 6, 1), dt.date(2027, 6, 2), [])
+    assert str(event.summary).startswith("2027-06 (månad): Kommunen:")
+    assert "Precision: månad" in str(event["DESCRIPTION"])
+
+
+def test_a_deadlines_uid_does_not_change_with_kinds() -> None:
+    """A plain deadline keeps the UID it had before entries had kinds; other kinds differ."""
+    assert event_uid(DATED) == event_uid(replace(DATED, kind="deadline"))
+    assert event_uid(replace(DATED, kind=VALIDITY_END)) != event_uid(DATED)
