@@ -13,6 +13,7 @@ from bot.slack.answering import AnswerFn, Answering
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import ChannelPolicy, Listeners
+from bot.slack.home import AppHome, SnapshotFn
 from bot.slack.pgdedupe import seen_store
 from bot.slack.threads import ThreadMemory
 from config.settings import Settings
@@ -56,6 +57,7 @@ def build_app(
     client: WebClient | None = None,
     *,
     pool: Executor | None = None,
+    snapshot_fn: SnapshotFn | None = None,
 ) -> App:
     """The Bolt app, without calls to Slack (the bot token is checked on the first event).
 
@@ -63,7 +65,9 @@ def build_app(
     (the pool is opened here; DatabaseError when the server or schema is wrong).
 
     `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
-    threads end with the process. Request signatures are verified in HTTP mode only.
+    threads end with the process. `snapshot_fn` gives the index version in use for the App
+    Home (None: the Home tab shows how to ask and the digest only). Request signatures are
+    verified in HTTP mode only.
     """
     slack = settings.slack
     client = client or make_client(settings)
@@ -93,4 +97,5 @@ def build_app(
         command_name=slack.command,
     )
     listeners.register(app)
+    app.event("app_home_opened")(AppHome(settings, snapshot_fn).on_opened)
     return app

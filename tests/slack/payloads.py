@@ -133,3 +133,21 @@ def button_click(
             message["thread_ts"] = thread_ts
         payload["message"] = message
     return payload
+
+
+def app_home_opened(
+    user: str = "U0ASKER", tab: str = "home", view: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An app_home_opened event: the user opened the app's Home (or Messages) tab; `view` is
+    the view published for them before, which Slack includes once there is one."""
+    ts = next_ts()
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME",
+        "tab": tab,
+        "event_ts": ts,
+    }
+    if view is not None:
+        event["view"] = view
+    return event
