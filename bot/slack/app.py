@@ -11,6 +11,7 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handl
 
 from bot.slack.answering import AnswerFn, Answering
 from bot.slack.dedupe import dedupe_middleware
+from bot.slack.escalation import Escalation
 from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import ChannelPolicy, Listeners
 from bot.slack.home import AppHome, SnapshotFn
@@ -88,6 +89,7 @@ def build_app(
         pool or answer_pool(settings),
         threads=ThreadMemory(settings.data_dir),
         docs_base_url=slack.docs_base_url,
+        escalation_margin=slack.escalation_margin if slack.escalation_mentions else None,
     )
     listeners = Listeners(
         answering,
@@ -97,5 +99,7 @@ def build_app(
         command_name=slack.command,
     )
     listeners.register(app)
+    if slack.escalation_mentions:  # without coordinators there is no button to listen to
+        Escalation(slack.escalation_mentions).register(app)
     app.event("app_home_opened")(AppHome(settings, snapshot_fn).on_opened)
     return app

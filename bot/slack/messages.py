@@ -111,3 +111,14 @@ HOME_INDEX_ERROR = (
     "Jag kan inte läsa dokumentunderlaget just nu, så deadlines och dokument visas inte. "
     "Felet är loggat."
 )
+
+# ---- a human to ask (SLACK_ESCALATION_USERS) -------------------------------------------------
+ASK_HUMAN = "Fråga en människa"
+SOLVED = "Löst"
+ESCALATION_ASK = (
+    "{mentions} – {asker} vill ha hjälp av en människa med en fråga som jag inte kunde "
+    "besvara säkert:\n>{question}"
+)
+ESCALATION_ASKED = "{asker} har bett samordnarna om hjälp här i tråden."
+ESCALATION_SOLVED = ":white_check_mark: *Löst* – {solver} markerade frågan som löst.\n>{question}"
+ESCALATION_NO_QUESTION = "(frågan kunde inte läsas)"

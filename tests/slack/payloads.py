@@ -100,8 +100,10 @@ def button_click(
     thread_ts: str | None = None,
     ephemeral: bool = False,
     user: str = "U0VOTER",
+    message: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A block_actions payload for a click on one of the feedback buttons."""
+    """A block_actions payload for a click on a button of a message; `message` is the message
+    as Slack has it (its text and blocks, as posted), else a short stand-in."""
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": "voter", "team_id": TEAM},
@@ -128,10 +130,11 @@ def button_click(
         ],
     }
     if not ephemeral:
-        message = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "text": "svar"}
+        shown = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "text": "svar"}
+        shown.update(message or {})
         if thread_ts:
-            message["thread_ts"] = thread_ts
-        payload["message"] = message
+            shown["thread_ts"] = thread_ts
+        payload["message"] = shown
     return payload
 
 

@@ -92,6 +92,7 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
         "apps_connections_open",
         "chat_postMessage",
         "chat_postEphemeral",
+        "chat_update",  # chat:write covers the bot's own messages
         "views_publish",  # the Home tab: no scope needed
         "reactions_add",
         "reactions_remove",
