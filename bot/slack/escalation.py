@@ -42,8 +42,10 @@ def needs_human(answer: Answer, margin: float) -> bool:
 
 
 def ask_value(question: str) -> str:
-    """The "Fråga en människa" button's value: the question, within Slack's 2,000 characters."""
-    return json.dumps({"q": question[:QUESTION_MAX]}, ensure_ascii=False)
+    """The "Fråga en människa" button's value: the question, within Slack's 2,000 characters
+    (lone surrogates replaced, so it can be sent as UTF-8)."""
+    text = question[:QUESTION_MAX].encode("utf-8", "replace").decode("utf-8")
+    return json.dumps({"q": text}, ensure_ascii=False)
 
 
 def _question(value: str) -> str:
@@ -129,13 +131,14 @@ class Escalation:
         except SlackApiError as exc:
             log.error("Escalation in %s was refused: %s", channel, exc.response.get("error"))
             return
-        _update(
-            client,
-            channel,
-            str(message.get("ts", "")),
-            str(message.get("text", "")),
-            without_ask_button(message.get("blocks") or [], asker),
-        )
+        if message.get("blocks"):  # Slack sends the message as shown; never blank it
+            _update(
+                client,
+                channel,
+                str(message.get("ts", "")),
+                str(message.get("text", "")),
+                without_ask_button(message["blocks"], asker),
+            )
         log.info("Question in %s escalated to %d coordinator(s)", channel, len(self.mentions))
 
     def on_solved(
