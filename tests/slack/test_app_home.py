@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,9 +25,10 @@ from ingest.pipeline import IngestOptions, ingest
 from retrieval.embedder import HashEmbedder
 from retrieval.index import open_current
 from tests.slack import payloads as p
-from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
+from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.slack.test_http_mode import post
 
+ROOT = Path(__file__).resolve().parents[2]
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
           "september", "oktober", "november", "december")  # fmt: skip
 
@@ -202,3 +207,46 @@ def test_fake_slack_refuses_views_as_slack_does(fake_slack):
         assert caught.value.response["response_metadata"]["messages"][0].startswith("[ERROR]")
     client.views_publish(user_id="U1", view={"type": "home", "blocks": [divider] * 100})
     assert fake_slack.home_view("U1") is not None
+
+
+def test_bot_serve_publishes_the_home_and_follows_a_new_index(fake_slack, tmp_path):
+    """`python -m bot serve` as a process (EMBEDDING_MODEL=hash): the Home tab shows the index,
+    then a document ingested while it runs, without a restart; a decline in a channel carries
+    "Fråga en människa" since SLACK_ESCALATION_USERS is set."""
+    corpus, folder = tmp_path / "corpus", tmp_path / "index"
+    write_agreement(corpus, "avtal-nordost.md", "Samverkansavtal FoU Nordost", in_weeks(2))
+    index(corpus, folder)
+    env = dict(os.environ)
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=fake_slack.api_url,
+        SLACK_ESCALATION_USERS="U0COORD",
+        INDEX_DIR=str(folder),
+        DATA_DIR=str(tmp_path / "var"),
+        EMBEDDING_MODEL="hash",
+        DIGEST_CHANNEL="C0DIGEST",
+        DIGEST_WEEKDAY="6",
+        DIGEST_TIME="23:59",  # not due while the test runs (unless on a Sunday at 23:59)
+        PYTHONPATH=str(ROOT),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        fake_slack.wait_for(lambda: fake_slack.open_sockets() == 1, 60, "bot connected")
+        assert "Samverkansavtal FoU Nordost" in texts(open_home(fake_slack))
+        write_agreement(corpus, "avtal-ki.md", "Avtal med Karolinska", in_weeks(4))
+        index(corpus, folder)
+        assert "Avtal med Karolinska" in texts(open_home(fake_slack, count=2))
+        fake_slack.send("events_api", p.event_callback(p.mention("Vad kostar en pizza på Mars?")))
+        reply = fake_slack.wait_calls("chat.postMessage")[0].params
+        actions = [b for b in reply["blocks"] if b["type"] == "actions"]
+        assert "escalate_ask" in json.dumps(actions), reply["text"]
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert BOT_TOKEN not in err and APP_TOKEN not in err
