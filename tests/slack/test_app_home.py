@@ -196,7 +196,8 @@ def test_home_without_an_index_says_so_and_still_shows_how_to_ask(
 
 
 def test_fake_slack_refuses_views_as_slack_does(fake_slack):
-    """views.publish with 101 blocks, a long section or no user_id: invalid_arguments."""
+    """views.publish with 101 blocks, a long section or no user_id: invalid_arguments; a
+    message of 51 blocks: invalid_blocks."""
     client = WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
     divider = {"type": "divider"}
     long_section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
@@ -207,6 +208,9 @@ def test_fake_slack_refuses_views_as_slack_does(fake_slack):
         assert caught.value.response["response_metadata"]["messages"][0].startswith("[ERROR]")
     client.views_publish(user_id="U1", view={"type": "home", "blocks": [divider] * 100})
     assert fake_slack.home_view("U1") is not None
+    with pytest.raises(SlackApiError) as refused:  # a message allows 50 blocks
+        client.chat_postMessage(channel="C1", text="x", blocks=[divider] * 51)
+    assert refused.value.response["error"] == "invalid_blocks"
 
 
 def test_bot_serve_publishes_the_home_and_follows_a_new_index(fake_slack, tmp_path):
