@@ -59,6 +59,7 @@ train: eval-index
 bench: index
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_pg_questions.py --chunks 10000,100000
+	$(BIN)/python scripts/bench_home.py --chunks 10000
 
 lint: setup
 	$(BIN)/ruff check .

@@ -215,7 +215,12 @@ class Answerer:
         # what weighed most against answering: asked for by a decline and by --explain only
         contributions = model.decider.contributions(row) if declined or explain else {}
         signal = min(contributions, key=contributions.__getitem__) if declined else ""
-        debug = {"confidence": p, "dense": hits[0].dense, "rank": float(sigmoid(scores[best]))}
+        debug = {
+            "confidence": p,  # the decider's probability and the threshold it was held to:
+            "threshold": self.threshold,  # the Slack layer asks a human when they are close
+            "dense": hits[0].dense,
+            "rank": float(sigmoid(scores[best])),
+        }
         details: dict[str, object] = {}
         if explain:
             details = {

@@ -238,7 +238,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     def index_ok() -> None:
         answerer.searcher()  # raises when the published index cannot be loaded
 
-    return int(run_serve(settings, answerer.answer, index_ok))
+    # the App Home shows the version the answers come from, reopened when a new one is published
+    return int(run_serve(settings, answerer.answer, index_ok, lambda: answerer.snapshot))
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:

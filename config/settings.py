@@ -6,13 +6,16 @@ top-level fields have no group (``INDEX_DIR``). Build `Settings()` once in ``mai
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# a Slack user id (U…, or W… on Enterprise Grid) or a user-group id (S…)
+_SLACK_PERSON_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
 DEFAULT_QUERY_ADAPTER = PROJECT_ROOT / "bot" / "query_adapter"
 
@@ -134,6 +137,37 @@ class SlackSettings(_Group):
         default=None,
         description="Salt for hashing user ids in feedback; unset = random, kept in data_dir.",
     )
+    escalation_users: str = Field(
+        default="",
+        description="Comma-separated user ids (U…) or user-group ids (S…) of the coordinators "
+        "that the 'Fråga en människa' button under declines and unsure answers mentions in the "
+        "thread; empty = no button.",
+    )
+    escalation_margin: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="An answer whose probability is less than this above the answer threshold "
+        "counts as unsure and gets the 'Fråga en människa' button (0 = declines only).",
+    )
+
+    @field_validator("escalation_users")
+    @classmethod
+    def _slack_ids(cls, value: str) -> str:
+        """Every entry a user id (U…/W…) or user-group id (S…), not a name or an @handle."""
+        for entry in (e.strip() for e in value.split(",")):
+            if entry and not _SLACK_PERSON_ID.fullmatch(entry):
+                raise ValueError(
+                    f"{entry!r} is not a Slack user id (U…) or user-group id (S…); find it in "
+                    "the person's profile (⋮ → Kopiera medlems-ID) or the group's page"
+                )
+        return value
+
+    @property
+    def escalation_mentions(self) -> tuple[str, ...]:
+        """The coordinators as Slack mentions: <@U…> for people, <!subteam^S…> for groups."""
+        ids = [e.strip() for e in self.escalation_users.split(",") if e.strip()]
+        return tuple(f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in ids)
 
     @property
     def configured(self) -> bool:

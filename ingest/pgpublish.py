@@ -126,7 +126,8 @@ def _copy(pool: ConnectionPool, snapshot: LocalSnapshot, previous: int | None) -
     if same:
         assert previous is not None
         with pool.connection() as conn, conn.transaction():
-            _keep_documents(conn, previous, version, same)
+            changed = {p: str(layout[p].row[_CHANGED]) for p in same}
+            _keep_documents(conn, previous, version, same, changed)
     vectors, sentence_vectors = snapshot.vectors(), snapshot.sentence_vectors()
     for path in sorted(set(layout) - set(same)):
         with pool.connection() as conn, conn.transaction():
@@ -228,7 +229,7 @@ def _unchanged(
         if (
             new.consecutive
             and positions
-            and docs.get(path) == new.row
+            and _content(docs.get(path)) == _content(new.row)
             and chunk_keys == new.chunk_keys
             and sentence_keys == new.sentence_keys
             and _consecutive(positions)
@@ -239,26 +240,42 @@ def _unchanged(
     return same
 
 
+_CHANGED = DOCUMENTS.names.index("changed")
+
+
+def _content(row: tuple[object, ...] | None) -> tuple[object, ...] | None:
+    """A document row without `changed`: an index rebuilt from the same files has the same
+    documents, read at another time."""
+    return None if row is None else row[:_CHANGED] + row[_CHANGED + 1 :]
+
+
 def _keep_documents(
-    conn: psycopg.Connection, old: int, new: int, same: dict[str, tuple[int, int]]
+    conn: psycopg.Connection,
+    old: int,
+    new: int,
+    same: dict[str, tuple[int, int]],
+    changed: dict[str, str],
 ) -> None:
     """Copy unchanged documents' rows and vectors from version `old` to `new` inside the
-    database, shifting their chunk positions and sentence ids to where the new version has them."""
+    database, shifting their chunk positions and sentence ids to where the new version has them;
+    a row's `changed` is the new local version's (`changed` by path), as the snapshots agree."""
     paths = list(same)
     shifts = [same[p][0] for p in paths]
     sid_shifts = [same[p][1] for p in paths]
     moved = (
         "(SELECT unnest(%(paths)s::text[]) AS path, unnest(%(shifts)s::int[]) AS shift, "
-        "unnest(%(sid_shifts)s::int[]) AS sid_shift) m"
+        "unnest(%(sid_shifts)s::int[]) AS sid_shift, unnest(%(changed)s::text[]) AS changed) m"
     )
     args = {
         "old": old, "new": new, "paths": paths, "shifts": shifts, "sid_shifts": sid_shifts,
+        "changed": [changed[p] for p in paths],
         "old_store": store_name(old), "new_store": store_name(new),
     }  # fmt: skip
     doc_cols = DOCUMENTS.select()
+    doc_values = ", ".join("m.changed" if n == "changed" else f"d.{n}" for n in DOCUMENTS.names)
     conn.execute(
         f"INSERT INTO {DOCUMENTS.pg_name} (version, {doc_cols}) "
-        f"SELECT %(new)s, {', '.join('d.' + n for n in DOCUMENTS.names)} "
+        f"SELECT %(new)s, {doc_values} "
         f"FROM {DOCUMENTS.pg_name} d JOIN {moved} ON m.path = d.path WHERE d.version = %(old)s",
         args,
     )

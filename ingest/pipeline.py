@@ -7,13 +7,14 @@ whatever the previous version had of it.
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -224,6 +225,7 @@ def _ingest_locked(
     old_docs = old.documents if old else {}
     docs: dict[str, DocumentMeta] = {}
     fresh: dict[str, list[Chunk]] = {}
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")  # `changed` of what is read now
     for key, path in tqdm(sorted(files.items()), desc="Läser", unit="fil", disable=None):
         sha = _sha256(path)
         previous = old_docs.get(key)
@@ -239,7 +241,9 @@ def _ingest_locked(
             if previous is not None:
                 docs[key] = previous  # keep what was indexed before
             continue
-        docs[key] = meta
+        # reread with the same content (a new reader or model) is not a change
+        same = previous is not None and previous.sha256 == sha
+        docs[key] = replace(meta, changed=previous.changed if previous and same else now)
         fresh[key] = chunks
         (report.updated if previous is not None else report.added).append(key)
     for key in old_docs:

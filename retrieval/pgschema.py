@@ -132,6 +132,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "document types and validity periods (index_documents.doctype, valid_from, valid_to)",
         pg_added_columns(5),
     ),
+    Migration(
+        6,
+        "index_documents.changed: when ingestion first indexed a document's content",
+        # versions published before do not know it: '' (shown as unknown)
+        pg_added_columns(6),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

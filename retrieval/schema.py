@@ -106,6 +106,8 @@ DOCUMENTS = Table(
         Column("doctype", "TEXT", "text", default="''", migration=5),
         Column("valid_from", "TEXT", "text", default="''", migration=5),
         Column("valid_to", "TEXT", "text", default="''", migration=5),
+        # when ingestion first indexed this content (UTC, ISO seconds), "" when not recorded
+        Column("changed", "TEXT", "text", default="''", migration=6),
     ),
     key=("path",),
     pg_name="index_documents",

@@ -33,6 +33,7 @@ class DocumentMeta:
     doctype: str = ""  # a DocType value; "" for versions indexed before types were read
     valid_from: str = ""  # ISO date the document says it applies from, else ""
     valid_to: str = ""  # ISO date it says it applies until ("" when open or not stated)
+    changed: str = ""  # UTC time (ISO, seconds) ingestion first indexed this content, or ""
 
     @property
     def name(self) -> str:

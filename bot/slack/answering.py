@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
 from bot.slack.blocks import SlackMessage, answer_message, notice
+from bot.slack.escalation import needs_human
 from bot.slack.threads import ThreadMemory
 from retrieval.types import Answer
 
@@ -55,8 +56,11 @@ class Answering:
         pool: Executor,
         threads: ThreadMemory,
         docs_base_url: str = "",
+        escalation_margin: float | None = None,
     ) -> None:
+        """`escalation_margin` None: no "Fråga en människa" button (no coordinators set)."""
         self._answer_fn = answer_fn
+        self._escalation_margin = escalation_margin
         self._client = client
         self._pool = pool
         self._threads = threads
@@ -95,14 +99,25 @@ class Answering:
             log.error("response_url answered %s: %s", result.status_code, result.body)
 
     def _reply(self, question: Question, show_question: bool = False) -> SlackMessage:
-        """The answer, decline or apology for `question`; never raises."""
+        """The answer, decline or apology for `question`; never raises. An answer in a channel
+        that needs a human gets the "Fråga en människa" button (not a DM or a slash command's
+        private answer: the coordinators are not there)."""
         try:
             history: list[str] = []
             if question.thread:
                 history = self._threads.history(question.channel, question.thread)
                 self._threads.remember(question.channel, question.thread, question.text)
             answer = self._answer_fn(question.text, history)
-            return answer_message(answer, self._docs_base_url, show_question=show_question)
+            margin = self._escalation_margin
+            ask_human = (
+                margin is not None
+                and bool(question.ts)  # a message, not a slash command
+                and not question.channel.startswith("D")
+                and needs_human(answer, margin)
+            )
+            return answer_message(
+                answer, self._docs_base_url, show_question=show_question, ask_human=ask_human
+            )
         except Exception:
             log.exception(
                 "Answering a question in %s failed; the user got an apology", question.channel

@@ -11,8 +11,10 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handl
 
 from bot.slack.answering import AnswerFn, Answering
 from bot.slack.dedupe import dedupe_middleware
+from bot.slack.escalation import Escalation
 from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import ChannelPolicy, Listeners
+from bot.slack.home import AppHome, SnapshotFn
 from bot.slack.pgdedupe import seen_store
 from bot.slack.threads import ThreadMemory
 from config.settings import Settings
@@ -56,6 +58,7 @@ def build_app(
     client: WebClient | None = None,
     *,
     pool: Executor | None = None,
+    snapshot_fn: SnapshotFn | None = None,
 ) -> App:
     """The Bolt app, without calls to Slack (the bot token is checked on the first event).
 
@@ -63,7 +66,9 @@ def build_app(
     (the pool is opened here; DatabaseError when the server or schema is wrong).
 
     `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
-    threads end with the process. Request signatures are verified in HTTP mode only.
+    threads end with the process. `snapshot_fn` gives the index version in use for the App
+    Home (None: the Home tab shows how to ask and the digest only). Request signatures are
+    verified in HTTP mode only.
     """
     slack = settings.slack
     client = client or make_client(settings)
@@ -84,6 +89,7 @@ def build_app(
         pool or answer_pool(settings),
         threads=ThreadMemory(settings.data_dir),
         docs_base_url=slack.docs_base_url,
+        escalation_margin=slack.escalation_margin if slack.escalation_mentions else None,
     )
     listeners = Listeners(
         answering,
@@ -93,4 +99,7 @@ def build_app(
         command_name=slack.command,
     )
     listeners.register(app)
+    if slack.escalation_mentions:  # without coordinators there is no button to listen to
+        Escalation(slack.escalation_mentions).register(app)
+    app.event("app_home_opened")(AppHome(settings, snapshot_fn).on_opened)
     return app

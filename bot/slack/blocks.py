@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack import messages
+from bot.slack.escalation import ACTION_ASK_HUMAN, ask_value
 from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, encode_value
 from bot.slack.mrkdwn import escape_trimmed, link, one_line, source_url, trim
 from retrieval.types import Answer, Citation
@@ -55,11 +56,12 @@ def notice(text: str) -> SlackMessage:
 
 
 def answer_message(
-    answer: Answer, docs_base_url: str = "", show_question: bool = False
+    answer: Answer, docs_base_url: str = "", show_question: bool = False, ask_human: bool = False
 ) -> SlackMessage:
     """The reply to a question: answer (or decline), numbered sources, feedback buttons.
 
-    `show_question` repeats the question on top, for slash commands where it is not visible.
+    `show_question` repeats the question on top, for slash commands where it is not visible;
+    `ask_human` adds the "Fråga en människa" button after the feedback buttons.
     """
     head: list[Block] = []
     if show_question:
@@ -70,7 +72,7 @@ def answer_message(
     head.append(
         SectionBlock(text=MarkdownTextObject(text=escape_trimmed(_main_text(answer), SECTION_MAX)))
     )
-    tail = [_feedback_buttons(answer)]
+    tail = [_feedback_buttons(answer, ask_human)]
     sources = _source_blocks(answer, docs_base_url, room=MAX_BLOCKS - len(head) - len(tail) - 2)
     blocks = head + ([DividerBlock(), *sources] if sources else []) + tail
     return SlackMessage(text=_fallback(answer), blocks=tuple(b.to_dict() for b in blocks))
@@ -113,14 +115,21 @@ def _source(citation: Citation, answered: bool, docs_base_url: str) -> SectionBl
     return SectionBlock(text=MarkdownTextObject(text=trim(text, SECTION_MAX)))
 
 
-def _feedback_buttons(answer: Answer) -> ActionsBlock:
+def _feedback_buttons(answer: Answer, ask_human: bool = False) -> ActionsBlock:
     value = encode_value(answer)
-    return ActionsBlock(
-        elements=[
-            ButtonElement(text=messages.HELPED, action_id=ACTION_HELPED, value=value),
-            ButtonElement(text=messages.DID_NOT_HELP, action_id=ACTION_NOT_HELPED, value=value),
-        ]
-    )
+    buttons = [
+        ButtonElement(text=messages.HELPED, action_id=ACTION_HELPED, value=value),
+        ButtonElement(text=messages.DID_NOT_HELP, action_id=ACTION_NOT_HELPED, value=value),
+    ]
+    if ask_human:
+        buttons.append(
+            ButtonElement(
+                text=messages.ASK_HUMAN,
+                action_id=ACTION_ASK_HUMAN,
+                value=ask_value(answer.question),
+            )
+        )
+    return ActionsBlock(elements=buttons)
 
 
 def _fallback(answer: Answer) -> str:

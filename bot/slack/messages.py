@@ -76,3 +76,49 @@ ANNOUNCE_HEADING = "*Nya och ändrade dokument i samverkansbotens underlag*"
 ANNOUNCE_NEW = "nytt"
 ANNOUNCE_CHANGED = "ändrat"
 ANNOUNCE_MORE = "… och {count} till."
+
+# ---- App Home (the bot's Hem tab) ------------------------------------------------------------
+HOME_TITLE = "Samverkansboten"
+HOME_HOW_TO_ASK = "*Så frågar du*"
+
+
+def home_how_to_ask(command: str) -> str:
+    """The App Home's short usage text."""
+    return (
+        "• Nämn mig i en kanal: `@samverkansbot Vad ska FoU Nordost göra?` – "
+        "jag svarar i tråden.\n"
+        "• Skriv till mig under fliken *Meddelanden*.\n"
+        f"• `{command} din fråga` var som helst – svaret visas bara för dig.\n"
+        "Varje svar har numrerade källor med dokument, sida och citat."
+    )
+
+
+HOME_DEADLINES = "*Deadlines de kommande {weeks} veckorna*"
+HOME_NO_DEADLINES = "Inga deadlines de kommande {weeks} veckorna."
+HOME_DOCUMENTS = "*Dokument i underlaget ({count})*"
+HOME_NO_DOCUMENTS = "Inga dokument är indexerade än."
+HOME_DOCUMENT_DATE = "daterat {date}"
+HOME_DOCUMENT_CHANGED = "ändrat {date}"
+HOME_DOCUMENT_CHANGED_UNKNOWN = "ändringsdatum okänt"
+HOME_UNTYPED = "dokument"  # a document whose type was not read
+HOME_MORE = "… och {n} till."
+HOME_DIGEST = "*Veckosammanfattning*"
+HOME_DIGEST_AT = "Postas i <#{channel}> på {weekday}ar kl. {time} ({timezone})."
+HOME_NO_DIGEST = "Ingen veckosammanfattning är inställd (`DIGEST_CHANNEL`)."
+HOME_VERSION = "Underlaget uppdaterades {created} (version {version})."
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+HOME_INDEX_ERROR = (
+    "Jag kan inte läsa dokumentunderlaget just nu, så deadlines och dokument visas inte. "
+    "Felet är loggat."
+)
+
+# ---- a human to ask (SLACK_ESCALATION_USERS) -------------------------------------------------
+ASK_HUMAN = "Fråga en människa"
+SOLVED = "Löst"
+ESCALATION_ASK = (
+    "{mentions} – {asker} vill ha hjälp av en människa med en fråga som jag inte kunde "
+    "besvara säkert:\n>{question}"
+)
+ESCALATION_ASKED = "{asker} har bett samordnarna om hjälp här i tråden."
+ESCALATION_SOLVED = ":white_check_mark: *Löst* – {solver} markerade frågan som löst.\n>{question}"
+ESCALATION_NO_QUESTION = "(frågan kunde inte läsas)"

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.answering import AnswerFn
 from bot.slack.app import answer_pool, build_app, make_client
 from bot.slack.digest import DigestScheduler
+from bot.slack.home import SnapshotFn
 from bot.slack.http_mode import BoltHTTPServer
 from bot.slack.redact import install_redaction
 from config.settings import Settings, SlackSettings
@@ -139,16 +140,21 @@ def _reason(exc: Exception) -> str:
 
 
 def start_bot(
-    settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | None = None
+    settings: Settings,
+    answer_fn: AnswerFn,
+    health_fn: HealthFn | None = None,
+    snapshot_fn: SnapshotFn | None = None,
 ) -> RunningBot:
-    """Check the tokens with Slack, then connect (Socket Mode) or listen (HTTP) in background."""
+    """Check the tokens with Slack, then connect (Socket Mode) or listen (HTTP) in background.
+
+    `snapshot_fn` gives the index version in use, for the App Home."""
     slack = settings.slack
     check_tokens(slack)
     client = make_client(settings)
     identity = check_bot_token(client, slack.api_url)
     pool = answer_pool(settings)
     try:
-        app = build_app(settings, answer_fn, client, pool=pool)
+        app = build_app(settings, answer_fn, client, pool=pool, snapshot_fn=snapshot_fn)
         if slack.mode == "http":
             return RunningBot(pool=pool, http_server=_listen(settings, app, health_fn, identity))
         return RunningBot(pool=pool, socket_handler=_connect(settings, app, client, identity))
@@ -194,11 +200,16 @@ def _connect(
     return handler
 
 
-def run_serve(settings: Settings, answer_fn: AnswerFn, health_fn: HealthFn | None = None) -> int:
+def run_serve(
+    settings: Settings,
+    answer_fn: AnswerFn,
+    health_fn: HealthFn | None = None,
+    snapshot_fn: SnapshotFn | None = None,
+) -> int:
     """`python -m bot serve`: serve until SIGTERM/SIGINT. Exit code 0, or 1 when start-up fails."""
     install_redaction(settings)
     try:
-        bot = start_bot(settings, answer_fn, health_fn)
+        bot = start_bot(settings, answer_fn, health_fn, snapshot_fn)
     except SlackStartupError as exc:
         log.error("%s", exc)
         return 1

@@ -101,6 +101,29 @@ def test_changed_file_replaced_and_deleted_file_removed(tmp_path: Path) -> None:
     assert any("ny paragraf" in t for t in texts)
 
 
+def test_documents_record_when_their_content_last_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`changed` is the time a document's content was first indexed: an edit renews it, an
+    unchanged file and a reread by newer code keep it."""
+    import ingest.pipeline as pipeline
+
+    corpus = _corpus(tmp_path / "corpus")
+    _run(corpus, tmp_path / "index", CountingEmbedder())
+    first = {p: d.changed for p, d in open_current(tmp_path / "index").documents.items()}
+    assert all(c.endswith("+00:00") for c in first.values()), first
+    time.sleep(1.1)  # `changed` has whole seconds
+    (corpus / "avtal.md").write_text("# Lokalt avtal\n\nKommunen ska erbjuda 41 platser.\n")
+    _run(corpus, tmp_path / "index", CountingEmbedder())
+    second = {p: d.changed for p, d in open_current(tmp_path / "index").documents.items()}
+    assert second["avtal.md"] > first["avtal.md"]
+    assert second["plan.pdf"] == first["plan.pdf"] and second["beslut.txt"] == first["beslut.txt"]
+    monkeypatch.setattr(pipeline, "READER_VERSION", "a-newer-reader")
+    assert _run(corpus, tmp_path / "index", CountingEmbedder()).published
+    third = {p: d.changed for p, d in open_current(tmp_path / "index").documents.items()}
+    assert third == second
+
+
 def test_bad_file_is_reported_and_previous_content_kept(tmp_path: Path) -> None:
     """A file that turns corrupt is listed as failed, and its indexed text is not lost."""
     corpus = _corpus(tmp_path / "corpus")

@@ -186,7 +186,8 @@ def test_postgresql_holds_what_the_local_version_holds(published: Published) -> 
 
 def test_an_unchanged_version_sends_nothing(published: Published, tmp_path: Path) -> None:
     """A local version with the same documents as the one PostgreSQL serves (its folder name
-    differs) sends no document: all are kept inside the database."""
+    differs, its documents were read at another time) sends no document: all are kept inside
+    the database, with the new version's `changed` times."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(CORPUS, corpus)
     with open(corpus / CHANGED, "a", encoding="utf-8") as fh:
@@ -198,3 +199,8 @@ def test_an_unchanged_version_sends_nothing(published: Published, tmp_path: Path
     build_index(corpus, index)  # same documents as `published`, another version folder
     result = publish_to_postgres(index, published.dsn)
     assert result.copied and result.sent == 0 and result.kept == result.documents
+    pool = open_pool(published.dsn)
+    try:
+        assert open_pg_current(pool).documents == open_current(index).documents
+    finally:
+        pool.close()

@@ -7,6 +7,10 @@
   the fake greets with ``hello``, sends envelopes, records acks with their arrival time and can
   ask the client to reconnect with a ``disconnect`` message.
 - ``response_url`` endpoints at ``/respond/<key>`` for slash commands and actions.
+- Block Kit checked as Slack checks it: at most 50 blocks per message and 100 per view, section
+  texts of at most 3,000 characters and headers of 150; a message that breaks a limit is refused
+  with ``invalid_blocks``, a view with ``invalid_arguments``, each with Slack's
+  ``response_metadata.messages``. ``views.publish`` keeps the last view per user (`home_view`).
 
 Runs in a background thread with its own event loop; every record carries a monotonic time.
 """
@@ -42,6 +46,9 @@ TEAM = "T0001"
 APP_ID = "A0001"
 
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+MESSAGE_MAX_BLOCKS = 50
+VIEW_MAX_BLOCKS = 100
+_TEXT_MAX = {"section": 3000, "header": 150}
 T = TypeVar("T")
 
 
@@ -93,6 +100,7 @@ class _State:
     failures: dict[str, list[_Failure]] = field(default_factory=dict)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     connections_opened: int = 0
+    home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class FakeSlack:
@@ -159,6 +167,11 @@ class FakeSlack:
         """Make the next call of `method` fail: HTTP 429 with Retry-After, or ok:false `error`."""
         with self._lock:
             self._state.failures.setdefault(method, []).append(_Failure(status, error, retry_after))
+
+    def home_view(self, user: str) -> dict[str, Any] | None:
+        """The Home tab view last published for `user`, as Slack stored it."""
+        with self._lock:
+            return self._state.home_views.get(user)
 
     # ---- Socket Mode -----------------------------------------------------------------------
 
@@ -318,6 +331,12 @@ class FakeSlack:
             self._state.connections_opened += 1
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4()}"}
         ts = f"1700000000.{next(self._ts):06d}"
+        if method == "views.publish":
+            return self._publish(params)
+        if method in {"chat.postMessage", "chat.update"}:
+            problems = block_problems(_json(params.get("blocks")) or [], MESSAGE_MAX_BLOCKS, "")
+            if problems:
+                return _refused("invalid_blocks", problems, errors=True)
         if method == "chat.postMessage":
             return {
                 "ok": True,
@@ -330,6 +349,24 @@ class FakeSlack:
         if method in {"chat.update", "reactions.add", "reactions.remove"}:
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts", ts)}
         return {"ok": False, "error": "unknown_method"}
+
+    def _publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        """views.publish: a Home tab view for user_id, checked like Slack checks it."""
+        view, user = _json(params.get("view")), params.get("user_id")
+        if not user:
+            return _refused("invalid_arguments", ["[ERROR] missing required field: user_id"])
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return _refused(
+                "invalid_arguments", ["[ERROR] must be 'home' [json-pointer:/view/type]"]
+            )
+        problems = block_problems(view.get("blocks") or [], VIEW_MAX_BLOCKS, "/view")
+        if problems:
+            return _refused("invalid_arguments", [f"[ERROR] {p}" for p in problems])
+        stored = {"id": f"V{uuid.uuid4().hex[:10].upper()}", "team_id": TEAM, **view}
+        stored.update({"app_id": APP_ID, "bot_id": BOT_ID, "hash": uuid.uuid4().hex})
+        with self._lock:
+            self._state.home_views[str(user)] = stored
+        return {"ok": True, "view": stored}
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -358,3 +395,38 @@ class FakeSlack:
                 with self._lock:
                     self._state.acks[ack.envelope_id] = ack
         return ws
+
+
+def _json(value: Any) -> Any:
+    """A parameter that may come as a JSON string (form bodies) or as JSON already."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _refused(error: str, messages: list[str], errors: bool = False) -> dict[str, Any]:
+    """Slack's ok:false body with the problems in response_metadata (and `errors` for blocks)."""
+    body: dict[str, Any] = {"ok": False, "error": error}
+    if errors:
+        body["errors"] = [m.removeprefix("[ERROR] ") for m in messages]
+    body["response_metadata"] = {
+        "messages": [f"[ERROR] {m.removeprefix('[ERROR] ')}" for m in messages]
+    }
+    return body
+
+
+def block_problems(blocks: list[dict[str, Any]], max_blocks: int, pointer: str) -> list[str]:
+    """What Slack would refuse in `blocks`: too many of them, or a text over its type's limit."""
+    if len(blocks) > max_blocks:
+        return [f"no more than {max_blocks} items allowed [json-pointer:{pointer}/blocks]"]
+    problems = []
+    for i, block in enumerate(blocks):
+        limit = _TEXT_MAX.get(block.get("type", ""))
+        text = (block.get("text") or {}).get("text", "")
+        if limit and len(text) > limit:
+            where = f"{pointer}/blocks/{i}/text/text"
+            problems.append(f"must be less than {limit + 1} characters [json-pointer:{where}]")
+    return problems

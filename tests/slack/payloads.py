@@ -100,8 +100,10 @@ def button_click(
     thread_ts: str | None = None,
     ephemeral: bool = False,
     user: str = "U0VOTER",
+    message: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A block_actions payload for a click on one of the feedback buttons."""
+    """A block_actions payload for a click on a button of a message; `message` is the message
+    as Slack has it (its text and blocks, as posted), else a short stand-in."""
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": "voter", "team_id": TEAM},
@@ -128,8 +130,27 @@ def button_click(
         ],
     }
     if not ephemeral:
-        message = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "text": "svar"}
+        shown = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "text": "svar"}
+        shown.update(message or {})
         if thread_ts:
-            message["thread_ts"] = thread_ts
-        payload["message"] = message
+            shown["thread_ts"] = thread_ts
+        payload["message"] = shown
     return payload
+
+
+def app_home_opened(
+    user: str = "U0ASKER", tab: str = "home", view: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An app_home_opened event: the user opened the app's Home (or Messages) tab; `view` is
+    the view published for them before, which Slack includes once there is one."""
+    ts = next_ts()
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME",
+        "tab": tab,
+        "event_ts": ts,
+    }
+    if view is not None:
+        event["view"] = view
+    return event

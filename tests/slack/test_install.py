@@ -69,15 +69,18 @@ def test_dockerignore_keeps_secrets_and_state_out_but_sources_in():
 
 
 def test_manifest_matches_what_the_bot_uses():
-    """The manifest enables Socket Mode, interactivity, both events, the command, the scopes."""
+    """The manifest enables Socket Mode, interactivity, the events, the Home tab, the command and
+    the scopes."""
     manifest = yaml.safe_load((ROOT / "slack-app-manifest.yml").read_text())
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    events = {"app_mention", "app_home_opened", "message.im"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == events
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == SlackSettings().command
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     needed = {"app_mentions:read", "chat:write", "commands", "im:history", "reactions:write"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
 
@@ -89,6 +92,8 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
         "apps_connections_open",
         "chat_postMessage",
         "chat_postEphemeral",
+        "chat_update",  # chat:write covers the bot's own messages
+        "views_publish",  # the Home tab: no scope needed
         "reactions_add",
         "reactions_remove",
     }
@@ -99,7 +104,7 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
             n.attr
             for n in ast.walk(tree)
             if isinstance(n, ast.Attribute)
-            and re.fullmatch(r"(auth|apps|chat|reactions|conversations|users)_\w+", n.attr)
+            and re.fullmatch(r"(auth|apps|chat|reactions|conversations|users|views)_\w+", n.attr)
         }
         used |= {
             n.value
