@@ -54,7 +54,7 @@ eval: index eval-index
 	$(BIN)/python scripts/eval_dates.py $(DATE_SETS)
 
 train: eval-index
-	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --adapt
+	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv
 
 bench: index
 	$(BIN)/python scripts/bench.py

@@ -84,34 +84,6 @@ def deadline_hits(
     return out
 
 
-def question_query(question: str, history: Sequence[str] = ()) -> tuple[QuestionInfo, str]:
-    """The question's analysis and the text that is embedded and searched for it: chat shorthand
-    written out, and a follow-up joined to the question before it. (Training the question
-    adapter embeds exactly this text.)"""
-    info = analyse(question)
-    query = info.text
-    if history and is_follow_up(question):
-        query = f"{history[-1]} {question}"
-        merged = analyse(query)
-        info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
-    return info, query
-
-
-def _check_adapter(model: AnswerModel, embedder: Embedder) -> None:
-    """Warn when questions are embedded with another adapter than the model was trained with:
-    its similarity features then mean something else and answers get worse."""
-    if not hasattr(embedder, "adapter"):  # the hash embedder of tests
-        return
-    trained, used = model.info.get("query_adapter", ""), embedder.adapter
-    if trained != used:
-        log.warning(
-            "the answer model was trained with question adapter %r but questions are embedded "
-            "with %r (EMBEDDING_QUERY_ADAPTER); retrain with `make train` or use that adapter",
-            trained or "none",
-            used or "none",
-        )
-
-
 class Answerer:
     """Loads the model and the index once; reloads the index when a new version is published.
 
@@ -132,16 +104,13 @@ class Answerer:
         thesaurus.use_file(settings.answer.thesaurus_file)  # a bad file stops start-up
         self._model = model
         emb = settings.embedding
-        self.embedder = embedder or load_embedder(
-            emb.model, emb.batch_size, emb.query_threads, emb.query_adapter or None
-        )
+        self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.query_threads)
         self._lock = threading.Lock()
         self._published: object = None
         self._searcher: HybridSearcher | None = None
         self.searcher()  # fail at start-up, not at the first question
         if model is None and load_model:
             self._model = load()
-            _check_adapter(self._model, self.embedder)
 
     @property
     def model(self) -> AnswerModel:
@@ -180,7 +149,12 @@ class Answerer:
 
     def candidates(self, question: str, history: Sequence[str] = ()) -> Retrieved:
         """Analyse, retrieve, and compute every candidate sentence's features."""
-        info, query = question_query(question, history)
+        info = analyse(question)
+        query = info.text  # chat shorthand written out
+        if history and is_follow_up(question):
+            query = f"{history[-1]} {question}"
+            merged = analyse(query)
+            info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
         searcher = self.searcher()
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)

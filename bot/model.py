@@ -23,8 +23,6 @@ from bot import features
 from retrieval.errors import ConfigError
 
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
-# the question adapter trained with the model (scripts/train_answerer.py --adapt)
-ADAPTER_DIR = Path(__file__).with_name("query_adapter")
 FORMAT = 1
 # the decider sees the best candidate's features and how it stands against the runner-up
 DECIDER_EXTRA = ("rank_score", "rank_margin")

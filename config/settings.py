@@ -17,7 +17,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # a Slack user id (U…, or W… on Enterprise Grid) or a user-group id (S…)
 _SLACK_PERSON_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
-DEFAULT_QUERY_ADAPTER = PROJECT_ROOT / "bot" / "query_adapter"
 
 
 class _Group(BaseModel):
@@ -40,12 +39,6 @@ class EmbeddingSettings(_Group):
         ge=0,
         description="Torch threads for embedding questions (the bot); 0 means all cores. One "
         "thread keeps answering fast while an ingest runs on the same cores.",
-    )
-    query_adapter: str = Field(
-        default=str(DEFAULT_QUERY_ADAPTER),
-        description="Folder of the LoRA adapter that embeds questions (trained with the answer "
-        "model by scripts/train_answerer.py --adapt; passages never use it, so indexes need no "
-        "rebuild); empty = questions embedded by the plain model.",
     )
 
 

@@ -31,7 +31,6 @@ from evaluation.labels import Label, is_gold, keywords_found
 
 log = logging.getLogger(__name__)
 INNER_FOLDS = 4
-FOLDS = 5  # grouped cross-validation folds
 RANKER_C = 0.3  # inverse L2 strength of the ranker; see `tune` in scripts/train_answerer.py
 DECIDER_C = 0.3
 MAX_SENTENCES = AnswerSettings.model_fields["max_sentences"].default  # as the bot answers
@@ -205,14 +204,9 @@ def _groups(examples: Sequence[Example]) -> np.ndarray:
 
 
 def _folds(examples: Sequence[Example], k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    return folds_of([e.label.group for e in examples], k)
-
-
-def folds_of(groups: Sequence[str], k: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) index arrays of k folds that never split a document's questions; the same
-    groups in the same order always give the same folds."""
+    groups = _groups(examples)
     k = min(k, len(set(groups)))
-    return list(GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=np.array(groups)))
+    return list(GroupKFold(n_splits=k).split(np.zeros(len(examples)), groups=groups))
 
 
 def fit(
@@ -301,7 +295,7 @@ def score(model: AnswerModel, e: Example) -> Outcome:
 def cross_validate(
     examples: Sequence[Example],
     scored: Callable[[Example], bool],
-    folds: int = FOLDS,
+    folds: int = 5,
     ranker_c: float = RANKER_C,
     decider_c: float = DECIDER_C,
 ) -> list[Outcome]:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.answer import Answerer
-from evaluation import adapt, learn
+from evaluation import learn
 from evaluation.labels import Label, MissingDocuments, load
 
 
@@ -27,13 +27,7 @@ def run_sets(answerer: Answerer, paths: list[Path], cv: bool, as_json: bool = Fa
     except MissingDocuments as exc:
         print(f"skipped: {exc}", file=sys.stderr)
         return 0
-    adapter: str = getattr(answerer.embedder, "adapter", "")
-    if cv and adapter:
-        # the shipped adapter saw every document: each fold gets one trained without its own
-        extra = [label for p in adapt.ADAPTER_SETS for label in load(p)]
-        examples = adapt.cross_fitted(answerer.settings, labels, extra, progress=_stderr)
-    else:
-        examples = learn.collect(answerer, labels)
+    examples = learn.collect(answerer, labels)
     if cv:
         outcomes = learn.cross_validate(examples, lambda e: True)
         title = "grouped cross-validation (each document scored by a model that never saw it)"
@@ -53,7 +47,3 @@ def run_sets(answerer: Answerer, paths: list[Path], cv: bool, as_json: bool = Fa
     if len(sources) > 1:
         print(learn.report(outcomes, "all sets"))
     return 0
-
-
-def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)

@@ -6,9 +6,8 @@ import hashlib
 import logging
 import os
 import re
-import threading
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -36,21 +35,9 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on disk, used offline with `query: `/`passage: ` prompts.
+    """A sentence-transformers model on disk, used offline with `query: `/`passage: ` prompts."""
 
-    With `query_adapter` (a folder holding a PEFT LoRA adapter, as `scripts/train_answerer.py
-    --adapt` writes it), questions are embedded by the model with the adapter and passages by the
-    model without it. Passage vectors, and so every index, stay those of the plain model: the
-    adapter moves questions towards the passages that answer them and needs no re-ingestion.
-    """
-
-    def __init__(
-        self,
-        model_path: str,
-        batch_size: int = 16,
-        threads: int = 0,
-        query_adapter: str | Path | None = None,
-    ) -> None:
+    def __init__(self, model_path: str, batch_size: int = 16, threads: int = 0) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = Path(model_path).expanduser()
@@ -72,25 +59,12 @@ class SentenceTransformerEmbedder:
         get_dim = get_dim or self._model.get_sentence_embedding_dimension
         dim = get_dim()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
-        self.name = _model_identity(path)  # passages only: the adapter never changes them
-        self.adapter = ""  # identity of the question adapter; "" = none
-        self._adapter_lock = threading.Lock()
-        self._peft: Any = None
-        if query_adapter:
-            self._peft = _load_adapter(self._model, Path(query_adapter).expanduser())
-            self.adapter = adapter_identity(Path(query_adapter).expanduser())
+        self.name = _model_identity(path)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Embed document passages (prompt `passage: ` when the model defines it)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self.adapter:
-            # the adapter is off only while passages are embedded
-            with self._adapter_lock, self._peft.disable_adapter():
-                return self._encode_passages(texts)
-        return self._encode_passages(texts)
-
-    def _encode_passages(self, texts: list[str]) -> np.ndarray:
         vecs = self._model.encode(
             texts,
             batch_size=self._batch_size,
@@ -102,13 +76,7 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Embed one question (prompt `query: ` when the model defines it), with the adapter."""
-        if self.adapter:
-            with self._adapter_lock:
-                return self._encode_query(text)
-        return self._encode_query(text)
-
-    def _encode_query(self, text: str) -> np.ndarray:
+        """Embed one question (prompt `query: ` when the model defines it)."""
         vec = self._model.encode(
             [text],
             normalize_embeddings=True,
@@ -117,35 +85,6 @@ class SentenceTransformerEmbedder:
             prompt_name="query" if self._has_prompts else None,
         )[0]
         return np.ascontiguousarray(vec, dtype=np.float32)
-
-
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
-
-
-def _load_adapter(model: Any, folder: Path) -> Any:
-    """Attach the LoRA adapter in `folder` to the model and return the wrapped transformer (a
-    peft PeftModel), or raise a ConfigError naming what is missing."""
-    missing = [f for f in ADAPTER_FILES if not (folder / f).is_file()]
-    if missing:
-        raise ConfigError(
-            f"EMBEDDING_QUERY_ADAPTER={folder} lacks {', '.join(missing)}; point it at a folder "
-            "written by `python scripts/train_answerer.py --adapt`, or set it to an empty value"
-        )
-    try:
-        from peft import PeftModel
-    except ImportError as exc:
-        raise ConfigError("EMBEDDING_QUERY_ADAPTER needs the `peft` package") from exc
-    module = model[0]  # the Transformer module of the pipeline
-    module.model = PeftModel.from_pretrained(module.model, str(folder), is_trainable=False)
-    return module.model
-
-
-def adapter_identity(folder: Path) -> str:
-    """A hash of an adapter's files: the answer model records the one it was trained with."""
-    digest = hashlib.sha256()
-    for name in ADAPTER_FILES:
-        digest.update((folder / name).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def _model_identity(path: Path) -> str:
@@ -199,13 +138,8 @@ def model_name(model: str) -> str:
     return _model_identity(path)
 
 
-def load_embedder(
-    model: str, batch_size: int = 16, threads: int = 0, query_adapter: str | Path | None = None
-) -> Embedder:
-    """The embedder named by the EMBEDDING_MODEL setting (`hash` gives the test embedder), with
-    the question adapter when one is given."""
+def load_embedder(model: str, batch_size: int = 16, threads: int = 0) -> Embedder:
+    """The embedder named by the EMBEDDING_MODEL setting (`hash` gives the test embedder)."""
     if model.startswith("hash"):
         return HashEmbedder()
-    return SentenceTransformerEmbedder(
-        model, batch_size=batch_size, threads=threads, query_adapter=query_adapter
-    )
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, threads=threads)

@@ -186,9 +186,7 @@ def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: in
 
 def bench_large(tmp: Path, n: int, figures: dict[str, object]) -> None:
     settings = Settings()
-    embedder = load_embedder(
-        settings.embedding.model, query_adapter=settings.embedding.query_adapter or None
-    )
+    embedder = load_embedder(settings.embedding.model)
     index = tmp / "large-index"
     build = synthetic_index(index, n, embedder.name, embedder.dim, settings.retrieval.ann_threshold)
     figures["large_chunks"] = n

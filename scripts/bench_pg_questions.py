@@ -93,11 +93,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=40, help="questions timed per store")
     args = parser.parse_args()
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    embedder = load_embedder(
-        settings.embedding.model,
-        settings.embedding.batch_size,
-        query_adapter=settings.embedding.query_adapter or None,
-    )
+    embedder = load_embedder(settings.embedding.model, settings.embedding.batch_size)
     questions = [i.question for i in load_items(QUESTIONS)][: args.questions]
     with database(args.dsn) as dsn, tempfile.TemporaryDirectory() as tmp:
         migrate(dsn)

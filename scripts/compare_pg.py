@@ -63,11 +63,7 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=5, help="differences to print")
     args = parser.parse_args()
     base = Settings(_env_file=None)  # type: ignore[call-arg]
-    embedder = load_embedder(
-        base.embedding.model,
-        base.embedding.batch_size,
-        query_adapter=base.embedding.query_adapter or None,
-    )
+    embedder = load_embedder(base.embedding.model, base.embedding.batch_size)
     with tempfile.TemporaryDirectory() as tmp, database(args.dsn) as dsn:
         index = Path(tmp) / "index"
         opts = IngestOptions(index, CORPUS, base.ingest.chunk_size, base.ingest.chunk_overlap)

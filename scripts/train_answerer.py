@@ -1,17 +1,10 @@
 """Train the answer model (bot/answer_model.json) and print grouped cross-validation figures.
 
     python scripts/train_answerer.py [--index var/eval-index] [--cv] [--tune] [--out FILE]
-                                     [--adapt [--adapter-out DIR]]
 
 The index must hold the sample corpus, ../shared/real-corpus/docs and ../shared/domain
 (`make eval-index` builds it). Candidates and features come from `Answerer.candidates`, the
 production path. The final test part (tests/eval/real/test_*.jsonl) is never read here.
-
-With --adapt, the question adapter (evaluation/adapt.py) is trained too, cross-fitted: the
-questions of each fold's documents get their candidates and features from an adapter trained
-without those documents, so that the ranker and decider learn from, and the cross-validation
-scores, similarities the adapter never fitted. The adapter trained on all questions is written
-to --adapter-out for answering.
 """
 
 from __future__ import annotations
@@ -26,12 +19,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot.answer import Answerer  # noqa: E402
-from bot.model import ADAPTER_DIR, MODEL_FILE  # noqa: E402
+from bot.model import MODEL_FILE  # noqa: E402
 from config import logs  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from evaluation import adapt, learn  # noqa: E402
+from evaluation import learn  # noqa: E402
 from evaluation.labels import Label, MissingDocuments, load  # noqa: E402
-from retrieval.embedder import adapter_identity  # noqa: E402
 
 EVAL = REPO / "tests" / "eval"
 # development sets written blind over the real documents, training sets written apart from them
@@ -64,10 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true", help="print grouped cross-validation")
     parser.add_argument("--tune", action="store_true", help="compare regularisation strengths")
     parser.add_argument("--no-write", action="store_true", help="do not write the model file")
-    parser.add_argument("--adapt", action="store_true", help="train the question adapter too")
-    parser.add_argument("--adapter-sets", type=Path, nargs="*", default=list(adapt.ADAPTER_SETS))
-    parser.add_argument("--adapter-out", type=Path, default=ADAPTER_DIR)
-    parser.add_argument("--epochs", type=int, default=adapt.EPOCHS)
     args = parser.parse_args(argv)
     logs.configure(logging.WARNING)
     try:
@@ -75,13 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     except MissingDocuments as exc:
         print(f"skipped: {exc}", file=sys.stderr)
         return 0
-    settings = Settings(index_dir=args.index)
-    if args.adapt:
-        out = None if args.no_write else args.adapter_out
-        extra = labels(args.adapter_sets)
-        examples = adapt.cross_fitted(settings, items, extra, out, args.epochs, print)
-    else:
-        examples = learn.collect(Answerer(settings, load_model=False), items)
+    answerer = Answerer(Settings(index_dir=args.index), load_model=False)
+    examples = learn.collect(answerer, items)
     print(f"{len(examples)} questions, {sum(len(e.x) for e in examples)} candidates")
     if args.tune:
         for rc in (0.03, 0.1, 0.3, 1.0, 3.0):
@@ -97,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         model = learn.fit(examples)
         model.info["sets"] = [p.name for p in args.sets]
-        if args.adapt:  # the answer model reads similarities of this adapter
-            model.info["query_adapter"] = adapter_identity(args.adapter_out)
         args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", "utf-8")
         print(f"wrote {args.out} (threshold {model.threshold:.3f})")
     return 0

@@ -25,12 +25,10 @@ def model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder(model_dir: Path):
-    """The real embedding model with the shipped question adapter, as answering loads it; loaded
-    once per test session."""
-    from config.settings import DEFAULT_QUERY_ADAPTER
+    """The real embedding model, loaded once per test session."""
     from retrieval.embedder import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(str(model_dir), query_adapter=DEFAULT_QUERY_ADAPTER)
+    return SentenceTransformerEmbedder(str(model_dir))
 
 
 @pytest.fixture(scope="session")
