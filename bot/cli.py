@@ -20,6 +20,9 @@ from retrieval.types import Answer
 log = logging.getLogger(__name__)
 
 
+SERVICES = frozenset({"run", "serve"})  # long-running: their log keeps every library's lines
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="samverkansbot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,7 +111,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
         if getattr(args, "index", None):
             settings = settings.model_copy(update={"index_dir": args.index})
-        logs.configure(settings.log_level, args.verbose, console=is_console(args, settings))
+        logs.configure(
+            settings.log_level,
+            args.verbose,
+            console=is_console(args, settings),
+            # the one-shot commands print their results: the libraries' start-up lines are for -v
+            quiet_libraries=args.command not in SERVICES,
+        )
     except Exception as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

@@ -166,6 +166,27 @@ def test_console_verbose_brings_the_info_lines_back(sample_index: Path) -> None:
     assert any(line.startswith("INFO sentence_transformers") for line in info), info
 
 
+@pytest.mark.slow
+def test_one_shot_commands_leave_library_start_up_lines_to_verbose(
+    sample_index: Path, tmp_path: Path
+) -> None:
+    """`python -m bot eval` prints its figures; faiss's and sentence-transformers' start-up INFO
+    lines and the model's progress bars are not among them (our own INFO lines may be), and -v
+    brings them back."""
+    one = tmp_path / "one.jsonl"
+    one.write_text(
+        (ROOT / "tests" / "eval" / "qa.jsonl").read_text("utf-8").splitlines()[0] + "\n", "utf-8"
+    )
+    out = _bot(["eval", str(one)], sample_index)
+    assert out.returncode == 0, out.stderr
+    assert "recall@1" in out.stdout, out.stdout
+    libraries = ("INFO faiss", "INFO sentence_transformers", "INFO transformers")
+    assert not [line for line in out.stderr.splitlines() if line.startswith(libraries)], out.stderr
+    assert "Loading weights" not in out.stderr, out.stderr
+    loud = _bot(["eval", "-v", str(one)], sample_index)
+    assert any(line.startswith(libraries) for line in loud.stderr.splitlines()), loud.stderr
+
+
 def test_cli_ask_without_index_says_to_ingest(tmp_path: Path) -> None:
     """A missing index gives exit status 2 and a message naming the ingest command."""
     out = _bot(["ask", "Vad gäller?"], tmp_path / "inget-index")
