@@ -126,6 +126,15 @@ class SlackSettings(_Group):
     allow_dms: bool = Field(
         default=True, description="Answer direct messages even when allowed_channels is set."
     )
+    calendar_path: str = Field(
+        default="/kalender.ics",
+        description="GET on this path with ?token=SLACK_CALENDAR_TOKEN serves the register's "
+        "dates as an iCalendar file to subscribe to from Outlook or Google (HTTP mode).",
+    )
+    calendar_token: SecretStr | None = Field(
+        default=None,
+        description="Secret that the calendar URL must carry; unset = no calendar is served.",
+    )
     feedback_salt: SecretStr | None = Field(
         default=None,
         description="Salt for hashing user ids in feedback; unset = random, kept in data_dir.",

@@ -45,7 +45,13 @@ class RedactTokens(logging.Filter):
 def install_redaction(settings: Settings) -> RedactTokens:
     """Attach one RedactTokens filter to every root handler (and the last-resort handler)."""
     slack = settings.slack
-    values = (slack.bot_token, slack.app_token, slack.signing_secret, slack.feedback_salt)
+    values = (
+        slack.bot_token,
+        slack.app_token,
+        slack.signing_secret,
+        slack.feedback_salt,
+        slack.calendar_token,
+    )
     secrets = tuple(v.get_secret_value() for v in values if v is not None)
     for url in (settings.database_url, settings.database_read_url):  # and database passwords
         if url is not None:

@@ -7,6 +7,7 @@ and with what Slack answered ("invalid_auth"); tokens never appear in that line 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import signal
 import socket
@@ -22,11 +23,12 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.ics import deadline_calendar
 from bot.slack.answering import AnswerFn
 from bot.slack.app import answer_pool, build_app, make_client
 from bot.slack.digest import DigestScheduler
 from bot.slack.home import SnapshotFn
-from bot.slack.http_mode import BoltHTTPServer
+from bot.slack.http_mode import BoltHTTPServer, CalendarRoute
 from bot.slack.redact import install_redaction
 from config.settings import Settings, SlackSettings
 from retrieval.errors import ConfigError
@@ -156,19 +158,42 @@ def start_bot(
     try:
         app = build_app(settings, answer_fn, client, pool=pool, snapshot_fn=snapshot_fn)
         if slack.mode == "http":
-            return RunningBot(pool=pool, http_server=_listen(settings, app, health_fn, identity))
+            server = _listen(settings, app, health_fn, identity, snapshot_fn)
+            return RunningBot(pool=pool, http_server=server)
         return RunningBot(pool=pool, socket_handler=_connect(settings, app, client, identity))
     except BaseException:
         pool.shutdown(wait=False)
         raise
 
 
+def calendar_route(settings: Settings, snapshot_fn: SnapshotFn | None) -> CalendarRoute | None:
+    """The subscribable calendar of the index in use, when SLACK_CALENDAR_TOKEN is set."""
+    token = settings.slack.calendar_token
+    if token is None or snapshot_fn is None:
+        return None
+    get = snapshot_fn
+
+    def make() -> bytes:
+        return deadline_calendar(get(), dt.date.today())
+
+    return CalendarRoute(settings.slack.calendar_path, token.get_secret_value(), make)
+
+
 def _listen(
-    settings: Settings, app: App, health_fn: HealthFn | None, identity: dict[str, str]
+    settings: Settings,
+    app: App,
+    health_fn: HealthFn | None,
+    identity: dict[str, str],
+    snapshot_fn: SnapshotFn | None = None,
 ) -> BoltHTTPServer:
     slack = settings.slack
     server = BoltHTTPServer(
-        (slack.host, slack.port), app, slack.events_path, slack.health_path, health_fn
+        (slack.host, slack.port),
+        app,
+        slack.events_path,
+        slack.health_path,
+        health_fn,
+        calendar_route(settings, snapshot_fn),
     )
     server.start_in_thread()
     log.info(
@@ -178,6 +203,8 @@ def _listen(
         slack.events_path,
         identity,
     )
+    if server.calendar is not None:
+        log.info("Serving the deadlines calendar on %s?token=…", server.calendar.path)
     return server
 
 

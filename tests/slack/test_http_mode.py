@@ -130,3 +130,43 @@ def test_health_path_answers_get(fake_slack, http_settings, run_bot):
     state["broken"] = True
     assert get(bot.port, "/healthz")[0] == 503
     assert get(bot.port, "/elsewhere")[0] == 404
+
+
+CALENDAR_TOKEN = "kalender-hemlighet-4711"
+
+
+@pytest.mark.slow
+def test_calendar_is_served_to_its_token_only(fake_slack, make_settings, run_bot, answerer, caplog):
+    """GET /kalender.ics?token=… gives the register's dates as an iCalendar file that parses
+    back into one event per dated entry; a wrong or missing token gets 404 like an unknown path,
+    and the token is in no log line."""
+    import datetime as dt
+    import logging
+
+    from icalendar import Calendar
+
+    from bot.ics import dated_deadlines
+    from retrieval.register import in_use
+
+    caplog.set_level(logging.DEBUG)
+    settings = make_settings(mode="http", calendar_token=CALENDAR_TOKEN)
+    bot = run_bot(settings, Recorder(), snapshot_fn=lambda: answerer.snapshot)
+    assert get(bot.port, "/kalender.ics")[0] == 404
+    assert get(bot.port, "/kalender.ics?token=fel")[0] == 404
+    status, text, _ = get(bot.port, f"/kalender.ics?token={CALENDAR_TOKEN}")
+    assert status == 200
+    events = Calendar.from_ical(text).walk("VEVENT")
+    snapshot = answerer.snapshot
+    expected = dated_deadlines(
+        in_use(snapshot.deadlines(), snapshot.documents, False), dt.date.today()
+    )
+    assert len(events) == len(expected) > 0
+    assert all(str(e.get("uid")).endswith("@samverkansbot") for e in events)
+    assert not [r for r in caplog.records if CALENDAR_TOKEN in r.getMessage()]
+
+
+def test_no_calendar_without_its_token(fake_slack, make_settings, run_bot):
+    """Without SLACK_CALENDAR_TOKEN the calendar path is an unknown path."""
+    bot = run_bot(make_settings(mode="http"), Recorder(), snapshot_fn=lambda: None)
+    assert get(bot.port, "/kalender.ics")[0] == 404
+    assert get(bot.port, "/kalender.ics?token=")[0] == 404
