@@ -26,7 +26,8 @@ from retrieval.types import Answer
 log = logging.getLogger(__name__)
 
 VALUE_MAX = 2000
-ACTION_HELPED = "feedback_helped"
+ACTION_FEEDBACK = "feedback"  # the feedback_buttons element; its value says which was clicked
+ACTION_HELPED = "feedback_helped"  # the plain buttons of answers posted before
 ACTION_NOT_HELPED = "feedback_not_helped"
 DB_NAME = "feedback.sqlite3"
 SALT_NAME = "feedback.salt"
@@ -96,15 +97,18 @@ class Vote:
     user_hash: str
 
 
-def encode_value(answer: Answer) -> str:
+def encode_value(answer: Answer, helped: bool | None = None) -> str:
     """Button value for `answer`: compact JSON of at most 2,000 characters, never more.
 
-    The answer text is shortened first, then the question, then the list of chunk ids.
+    `helped` is stored as "h" (1/0) for the two buttons of a feedback_buttons element, which
+    share one action id. The answer text is shortened first, then the question, then the list
+    of chunk ids.
     """
     ids = [c.chunk_id for c in answer.citations if c.chunk_id]
     question, text = _utf8(answer.question), _utf8(answer.text)
+    vote = {} if helped is None else {"h": int(helped)}
     while True:
-        payload = {"q": question, "a": text, "ok": answer.answered, "c": ids}
+        payload = {"q": question, "a": text, "ok": answer.answered, "c": ids, **vote}
         value = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         excess = len(value) - VALUE_MAX
         if excess <= 0:
@@ -137,6 +141,16 @@ def decode_value(value: str) -> tuple[str, str, bool, tuple[str, ...]]:
     except (ValueError, TypeError, AttributeError):
         log.warning("Feedback button value is not the expected JSON; storing the vote without it")
         return "", "", False, ()
+
+
+def helped_of(action: dict[str, object]) -> bool:
+    """True for "Hjälpte": the plain button's action id, or "h" in a feedback_buttons value."""
+    if action.get("action_id") != ACTION_FEEDBACK:
+        return action.get("action_id") == ACTION_HELPED
+    try:
+        return bool(json.loads(str(action.get("value", ""))).get("h"))
+    except (ValueError, AttributeError):
+        return False
 
 
 class FeedbackStore:
