@@ -302,25 +302,35 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
     """Group the period's declined and "Hjälpte inte" questions stored under DATA_DIR."""
     from bot.gaps import find_gaps, render_json, render_text
-    from bot.slack.feedback import FeedbackStore
     from retrieval.embedder import load_embedder
 
     until = args.until or dt.date.today()
     since = args.since or until - dt.timedelta(days=settings.gaps.days - 1)
-    if since > until:
-        print(f"error: --since {since} is after --until {until}", file=sys.stderr)
-        return 2
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    items = FeedbackStore(settings.data_dir).unhelped(start, end)
     threshold = settings.gaps.threshold if args.threshold is None else args.threshold
-    if not 0 <= threshold <= 2:
-        print(f"error: --threshold {threshold} is not a cosine distance (0 to 2)", file=sys.stderr)
+    if since > until or not 0 <= threshold <= 2:
+        problem = f"--since {since} is after --until {until}" if since > until else ""
+        problem = problem or f"--threshold {threshold} is not a cosine distance (0 to 2)"
+        print(f"error: {problem}", file=sys.stderr)
         return 2
-    embedder = load_embedder(settings.embedding.model, threads=settings.embedding.query_threads)
-    gaps = find_gaps(items, embedder, threshold) if items else []
+    items = _unhelped(settings, since, until)
+    gaps = []
+    if items:  # the model is loaded only when there is something to group
+        model, threads = settings.embedding.model, settings.embedding.query_threads
+        gaps = find_gaps(items, load_embedder(model, threads=threads), threshold)
     print(render_json(gaps) if args.json else render_text(gaps, str(since), str(until)), end="")
     return 0
+
+
+def _unhelped(settings: Settings, since: dt.date, until: dt.date) -> list:
+    """The stored declined and "Hjälpte inte" questions of the UTC days since..until."""
+    from bot.slack.feedback import DB_NAME, FeedbackStore
+
+    if not (settings.data_dir / DB_NAME).exists():
+        return []
+    salt = settings.slack.feedback_salt
+    store = FeedbackStore(settings.data_dir, salt.get_secret_value() if salt else None)
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)  # opening upgrades an old file
+    return store.unhelped(start, start + dt.timedelta(days=(until - since).days + 1))
 
 
 def post_digest_now(settings: Settings, today: dt.date) -> int:

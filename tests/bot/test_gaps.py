@@ -118,3 +118,16 @@ def test_a_bad_threshold_is_refused(tmp_path: Path, monkeypatch, capsys) -> None
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     assert main(["gaps", "--threshold", "-1"]) == 2
     assert "--threshold -1.0" in capsys.readouterr().err
+
+
+def test_gaps_without_any_feedback_file_says_so_and_writes_nothing(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """A DATA_DIR where the bot never ran: "Inga obesvarade frågor", no file created."""
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("EMBEDDING_MODEL", "/nowhere")  # not loaded: nothing to group
+    assert main(["gaps", "--since", "2026-11-01", "--until", "2026-11-30"]) == 0
+    assert capsys.readouterr().out == "Inga obesvarade frågor 2026-11-01 – 2026-11-30.\n"
+    assert not (tmp_path / "var").exists()
+    assert main(["gaps", "--since", "2026-12-01", "--until", "2026-11-30"]) == 2
+    assert "--since 2026-12-01 is after --until 2026-11-30" in capsys.readouterr().err
