@@ -27,11 +27,11 @@ INPUT_ID = "text"
 QUESTION_MAX = 2000
 
 
-def comment_view(question: str, vote: Vote) -> dict[str, Any]:
+def comment_view(vote: Vote) -> dict[str, Any]:
     """The modal: the question, then an optional multiline input of at most COMMENT_MAX."""
     blocks: list[dict[str, Any]] = []
-    if question.strip():
-        quoted = escape_trimmed(one_line(question), QUESTION_MAX)
+    if vote.question.strip():
+        quoted = escape_trimmed(one_line(vote.question), QUESTION_MAX)
         text = messages.WHAT_WAS_WRONG_QUESTION.format(question=quoted)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     blocks.append(
@@ -64,13 +64,13 @@ def _plain(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text}
 
 
-def open_comment_modal(client: WebClient, trigger_id: str, question: str, vote: Vote) -> None:
+def open_comment_modal(client: WebClient, trigger_id: str, vote: Vote) -> None:
     """views.open with the click's trigger; a refusal (expired trigger...) is only logged."""
     if not trigger_id:
         log.warning("A 'Hjälpte inte' click in %s had no trigger_id; no modal", vote.channel)
         return
     try:
-        client.views_open(trigger_id=trigger_id, view=comment_view(question, vote))
+        client.views_open(trigger_id=trigger_id, view=comment_view(vote))
     except SlackApiError as exc:
         log.warning(
             "views.open for the feedback modal in %s was refused: %s",

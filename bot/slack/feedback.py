@@ -220,26 +220,22 @@ class FeedbackStore:
             )
 
     def unhelped(self, since: datetime, until: datetime) -> list[Unhelped]:
-        """Declined and "Hjälpte inte" questions stored in [since, until) (`read_unhelped`)."""
-        return read_unhelped(self.path, since, until)
+        """Declined and "Hjälpte inte" questions stored in [since, until), oldest first.
 
-
-def read_unhelped(path: Path, since: datetime, until: datetime) -> list[Unhelped]:
-    """Declined and "Hjälpte inte" questions in the file `path` (of this version's schema)
-    stored in [since, until), oldest first. `since` and `until` are aware datetimes; empty
-    questions are left out."""
-    bounds = (_stamp(since), _stamp(until))
-    with transaction(path) as conn:
-        rows = conn.execute(
-            "SELECT created_at, question, 'declined',"
-            " reason || CASE WHEN signal = '' THEN '' ELSE ' (' || signal || ')' END"
-            " FROM declined WHERE created_at >= ? AND created_at < ? AND question != ''"
-            " UNION ALL SELECT created_at, question, 'not_helped', comment FROM feedback"
-            " WHERE helpful = 0 AND created_at >= ? AND created_at < ? AND question != ''"
-            " ORDER BY 1",
-            bounds + bounds,
-        ).fetchall()
-    return [Unhelped(*row) for row in rows]
+        `since` and `until` are aware datetimes; empty questions are left out.
+        """
+        bounds = (_stamp(since), _stamp(until))
+        with transaction(self.path) as conn:
+            rows = conn.execute(
+                "SELECT created_at, question, 'declined',"
+                " reason || CASE WHEN signal = '' THEN '' ELSE ' (' || signal || ')' END"
+                " FROM declined WHERE created_at >= ? AND created_at < ? AND question != ''"
+                " UNION ALL SELECT created_at, question, 'not_helped', comment FROM feedback"
+                " WHERE helpful = 0 AND created_at >= ? AND created_at < ? AND question != ''"
+                " ORDER BY 1",
+                bounds + bounds,
+            ).fetchall()
+        return [Unhelped(*row) for row in rows]
 
 
 def _stamp(moment: datetime) -> str:

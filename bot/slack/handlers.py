@@ -161,7 +161,7 @@ class Listeners:
         helpful = helped_of(action)
         vote = self._store_vote(body, action, helpful)
         if not helpful:
-            open_comment_modal(client, body.get("trigger_id", ""), vote.question, vote)
+            open_comment_modal(client, body.get("trigger_id", ""), vote)
         _thank(body, helpful, client, respond)
 
     def on_comment(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
