@@ -1,4 +1,4 @@
-"""`python -m bot ask|eval|run|serve|health|deadlines|obligations|digest|ingest|migrate`: the
+"""`python -m bot ask|eval|run|serve|health|deadlines|obligations|digest|gaps|ingest|migrate`: the
 command line, where answering, Slack, ingestion and evaluation are put together."""
 
 from __future__ import annotations
@@ -93,6 +93,15 @@ def _register_parsers(sub: argparse._SubParsersAction) -> None:
     for p in (dl, ob, dg):
         p.add_argument("--index", type=Path, help="index folder (default: INDEX_DIR)")
         p.add_argument("--json", action="store_true", help="one JSON object per line")
+    gp = sub.add_parser("gaps", help="declined and 'Hjälpte inte' questions, grouped by similarity")
+    gp.add_argument("--since", type=_date, help="from this date (default: GAPS_DAYS ago)")
+    gp.add_argument("--until", type=_date, help="up to and including this date (default: today)")
+    gp.add_argument(
+        "--threshold",
+        type=float,
+        help="cosine distance up to which questions are grouped (default: GAPS_THRESHOLD)",
+    )
+    gp.add_argument("--json", action="store_true", help="one JSON object per group")
 
 
 def _date(text: str) -> dt.date:
@@ -131,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         "deadlines": cmd_deadlines,
         "obligations": cmd_obligations,
         "digest": cmd_digest,
+        "gaps": cmd_gaps,
     }
     try:
         return commands[args.command](args, settings)
@@ -296,6 +306,40 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         print(preview_digest(settings, today, as_json=args.json))
         return 0
     return post_digest_now(settings, today)
+
+
+def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """Group the period's declined and "Hjälpte inte" questions stored under DATA_DIR."""
+    from bot.gaps import find_gaps, render_json, render_text
+    from retrieval.embedder import load_embedder
+
+    until = args.until or dt.date.today()
+    since = args.since or until - dt.timedelta(days=settings.gaps.days - 1)
+    threshold = settings.gaps.threshold if args.threshold is None else args.threshold
+    if since > until or not 0 <= threshold <= 2:
+        problem = f"--since {since} is after --until {until}" if since > until else ""
+        problem = problem or f"--threshold {threshold} is not a cosine distance (0 to 2)"
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    items = _unhelped(settings, since, until)
+    gaps = []
+    if items:  # the model is loaded only when there is something to group
+        model, threads = settings.embedding.model, settings.embedding.query_threads
+        gaps = find_gaps(items, load_embedder(model, threads=threads), threshold)
+    print(render_json(gaps) if args.json else render_text(gaps, str(since), str(until)), end="")
+    return 0
+
+
+def _unhelped(settings: Settings, since: dt.date, until: dt.date) -> list:
+    """The stored declined and "Hjälpte inte" questions of the UTC days since..until."""
+    from bot.slack.feedback import DB_NAME, FeedbackStore
+
+    if not (settings.data_dir / DB_NAME).exists():
+        return []
+    salt = settings.slack.feedback_salt
+    store = FeedbackStore(settings.data_dir, salt.get_secret_value() if salt else None)
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)  # opening upgrades an old file
+    return store.unhelped(start, start + dt.timedelta(days=(until - since).days + 1))
 
 
 def post_digest_now(settings: Settings, today: dt.date) -> int:

@@ -189,6 +189,25 @@ class DigestSettings(_Group):
     timezone: str = Field(default="Europe/Stockholm", description="Time zone of the schedule.")
 
 
+class GapsSettings(_Group):
+    """`python -m bot gaps`: grouping the questions the documents do not answer."""
+
+    threshold: float = Field(
+        default=0.06,
+        ge=0,
+        le=2,
+        description="Cosine distance (1 - similarity) up to which groups of declined and "
+        "'Hjälpte inte' questions are merged (average linkage). With the bundled e5 model "
+        "paraphrases lie about 0.01-0.05 apart, other questions on the same subject 0.06-0.1 "
+        "and unrelated ones 0.15 or more; raise it for fewer, broader groups.",
+    )
+    days: int = Field(
+        default=30,
+        ge=1,
+        description="Period `gaps` covers without --since (days back from --until or now).",
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable, with defaults that work on a fresh clone."""
 
@@ -232,3 +251,4 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    gaps: GapsSettings = Field(default_factory=GapsSettings)

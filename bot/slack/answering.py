@@ -2,7 +2,8 @@
 
 Listeners only acknowledge, react with :eyes: and queue; a pool of ``SLACK_WORKERS`` threads
 calls the answering function and posts the answer, a decline or an apology. The :eyes: reaction
-is removed when the reply is posted.
+is removed when the reply is posted. Declined questions are recorded (hashed asker) for
+`python -m bot gaps`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from slack_sdk.errors import SlackApiError
 from bot.slack import messages
 from bot.slack.blocks import SlackMessage, answer_message, notice
 from bot.slack.escalation import needs_human
+from bot.slack.feedback import Declined, FeedbackStore
 from bot.slack.threads import ThreadMemory
-from retrieval.types import Answer
+from retrieval.types import Answer, Reason
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,13 @@ class Question:
     thread: str = ""
 
 
+def channel_type(question: Question) -> str:
+    """ "command" for a slash command, "im" for a direct message, else "channel"."""
+    if not question.ts:
+        return "command"
+    return "im" if question.channel.startswith("D") else "channel"
+
+
 class Answering:
     """Runs the answering function off the listener threads and posts its result."""
 
@@ -57,8 +66,11 @@ class Answering:
         threads: ThreadMemory,
         docs_base_url: str = "",
         escalation_margin: float | None = None,
+        declines: FeedbackStore | None = None,
     ) -> None:
-        """`escalation_margin` None: no "Fråga en människa" button (no coordinators set)."""
+        """`escalation_margin` None: no "Fråga en människa" button (no coordinators set);
+        `declines`: where declined questions are recorded (None: nowhere)."""
+        self._declines = declines
         self._answer_fn = answer_fn
         self._escalation_margin = escalation_margin
         self._client = client
@@ -108,6 +120,7 @@ class Answering:
                 history = self._threads.history(question.channel, question.thread)
                 self._threads.remember(question.channel, question.thread, question.text)
             answer = self._answer_fn(question.text, history)
+            self._record_decline(question, answer)
             margin = self._escalation_margin
             ask_human = (
                 margin is not None
@@ -123,6 +136,22 @@ class Answering:
                 "Answering a question in %s failed; the user got an apology", question.channel
             )
             return notice(messages.APOLOGY)
+
+    def _record_decline(self, question: Question, answer: Answer) -> None:
+        """Keep a declined question (not an empty one) for `gaps`; a failure is only logged."""
+        if self._declines is None or answer.answered or answer.reason is Reason.EMPTY:
+            return
+        declined = Declined(
+            question=question.text,
+            reason=str(answer.reason),
+            signal=answer.signal,
+            channel_type=channel_type(question),
+            user_hash=self._declines.hash_user(question.user),
+        )
+        try:
+            self._declines.add_declined(declined)
+        except Exception:
+            log.exception("Recording a declined question in %s failed", self._declines.path)
 
     def post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> str | None:
         """chat.postMessage (plain text if Slack refuses the blocks); the posted ts or None."""

@@ -83,6 +83,7 @@ def build_app(
     seen = seen_store(settings)  # in memory, or shared in PostgreSQL with DATABASE_URL
     app.use(dedupe_middleware(seen))
     salt = slack.feedback_salt.get_secret_value() if slack.feedback_salt else None
+    feedback = FeedbackStore(settings.data_dir, salt=salt)
     answering = Answering(
         answer_fn,
         client,
@@ -90,12 +91,13 @@ def build_app(
         threads=ThreadMemory(settings.data_dir),
         docs_base_url=slack.docs_base_url,
         escalation_margin=slack.escalation_margin if slack.escalation_mentions else None,
+        declines=feedback,
     )
     listeners = Listeners(
         answering,
         ChannelPolicy(slack.allowed_channels, slack.allow_dms),
         seen,
-        FeedbackStore(settings.data_dir, salt=salt),
+        feedback,
         command_name=slack.command,
     )
     listeners.register(app)

@@ -15,15 +15,18 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ContextActionsBlock,
     ContextBlock,
     DividerBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
     MarkdownTextObject,
     SectionBlock,
 )
 
 from bot.slack import messages
 from bot.slack.escalation import ACTION_ASK_HUMAN, ask_value
-from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, encode_value
+from bot.slack.feedback import ACTION_FEEDBACK, encode_value
 from bot.slack.mrkdwn import escape_trimmed, link, one_line, source_url, trim
 from retrieval.types import Answer, Citation
 
@@ -72,7 +75,7 @@ def answer_message(
     head.append(
         SectionBlock(text=MarkdownTextObject(text=escape_trimmed(_main_text(answer), SECTION_MAX)))
     )
-    tail = [_feedback_buttons(answer, ask_human)]
+    tail = _feedback_buttons(answer, ask_human)
     sources = _source_blocks(answer, docs_base_url, room=MAX_BLOCKS - len(head) - len(tail) - 2)
     blocks = head + ([DividerBlock(), *sources] if sources else []) + tail
     return SlackMessage(text=_fallback(answer), blocks=tuple(b.to_dict() for b in blocks))
@@ -115,21 +118,28 @@ def _source(citation: Citation, answered: bool, docs_base_url: str) -> SectionBl
     return SectionBlock(text=MarkdownTextObject(text=trim(text, SECTION_MAX)))
 
 
-def _feedback_buttons(answer: Answer, ask_human: bool = False) -> ActionsBlock:
-    value = encode_value(answer)
-    buttons = [
-        ButtonElement(text=messages.HELPED, action_id=ACTION_HELPED, value=value),
-        ButtonElement(text=messages.DID_NOT_HELP, action_id=ACTION_NOT_HELPED, value=value),
-    ]
+def _feedback_buttons(answer: Answer, ask_human: bool = False) -> list[Block]:
+    """Slack's feedback_buttons in a context_actions block, then "Fråga en människa" if asked."""
+    thumbs = FeedbackButtonsElement(
+        action_id=ACTION_FEEDBACK,
+        positive_button=FeedbackButtonObject(
+            text=messages.HELPED,
+            accessibility_label=messages.HELPED_LABEL,
+            value=encode_value(answer, helped=True),
+        ),
+        negative_button=FeedbackButtonObject(
+            text=messages.DID_NOT_HELP,
+            accessibility_label=messages.DID_NOT_HELP_LABEL,
+            value=encode_value(answer, helped=False),
+        ),
+    )
+    blocks: list[Block] = [ContextActionsBlock(elements=[thumbs])]
     if ask_human:
-        buttons.append(
-            ButtonElement(
-                text=messages.ASK_HUMAN,
-                action_id=ACTION_ASK_HUMAN,
-                value=ask_value(answer.question),
-            )
+        button = ButtonElement(
+            text=messages.ASK_HUMAN, action_id=ACTION_ASK_HUMAN, value=ask_value(answer.question)
         )
-    return ActionsBlock(elements=buttons)
+        blocks.append(ActionsBlock(elements=[button]))
+    return blocks
 
 
 def _fallback(answer: Answer) -> str:

@@ -1,9 +1,11 @@
-"""The "Hjälpte" / "Hjälpte inte" buttons: what they carry and where the votes are kept.
+"""The "Hjälpte" / "Hjälpte inte" buttons, and the declined questions: where they are kept.
 
 The button value carries the question, the answer and the cited chunk ids (trimmed to Slack's
 2,000 characters), so a vote can be stored without keeping every answer on disk. Votes go to
 ``feedback.sqlite3`` under ``data_dir``; users are stored only as a salted SHA-256 (HMAC) of
-their Slack id, and voting again on the same message replaces the earlier vote.
+their Slack id, and voting again on the same message replaces the earlier vote. What a voter
+wrote in the "Vad saknades?" modal is kept in the vote's `comment`. Questions the bot declined
+in Slack go to the `declined` table of the same file; `python -m bot gaps` reads both.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from retrieval.types import Answer
 log = logging.getLogger(__name__)
 
 VALUE_MAX = 2000
-ACTION_HELPED = "feedback_helped"
+ACTION_FEEDBACK = "feedback"  # the feedback_buttons element; its value says which was clicked
+ACTION_HELPED = "feedback_helped"  # the plain buttons of answers posted before
 ACTION_NOT_HELPED = "feedback_not_helped"
 DB_NAME = "feedback.sqlite3"
 SALT_NAME = "feedback.salt"
@@ -41,9 +44,43 @@ CREATE TABLE IF NOT EXISTS feedback (
     channel TEXT NOT NULL,
     message_ts TEXT NOT NULL,
     user_hash TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
     UNIQUE (channel, message_ts, user_hash)
-)
+);
+CREATE TABLE IF NOT EXISTS declined (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    signal TEXT NOT NULL,
+    channel_type TEXT NOT NULL,
+    user_hash TEXT NOT NULL
+);
 """
+# Columns added after release, for files made by an older version: (table, column, definition).
+_ADDED_COLUMNS = (("feedback", "comment", "TEXT NOT NULL DEFAULT ''"),)
+COMMENT_MAX = 3000  # the modal's input allows this many characters
+
+
+@dataclass(frozen=True)
+class Declined:
+    """A question the bot declined in Slack, ready to store."""
+
+    question: str
+    reason: str  # retrieval.types.Reason's value
+    signal: str  # the feature that weighed most against answering ("" when unknown)
+    channel_type: str  # "channel", "im" or "command"
+    user_hash: str
+
+
+@dataclass(frozen=True)
+class Unhelped:
+    """A declined or "Hjälpte inte" question as `gaps` reads it back."""
+
+    created_at: str
+    question: str
+    kind: str  # "declined" or "not_helped"
+    detail: str  # the decline's reason (and signal), or the voter's comment
 
 
 @dataclass(frozen=True)
@@ -60,15 +97,18 @@ class Vote:
     user_hash: str
 
 
-def encode_value(answer: Answer) -> str:
+def encode_value(answer: Answer, helped: bool | None = None) -> str:
     """Button value for `answer`: compact JSON of at most 2,000 characters, never more.
 
-    The answer text is shortened first, then the question, then the list of chunk ids.
+    `helped` is stored as "h" (1/0) for the two buttons of a feedback_buttons element, which
+    share one action id. The answer text is shortened first, then the question, then the list
+    of chunk ids.
     """
     ids = [c.chunk_id for c in answer.citations if c.chunk_id]
     question, text = _utf8(answer.question), _utf8(answer.text)
+    vote = {} if helped is None else {"h": int(helped)}
     while True:
-        payload = {"q": question, "a": text, "ok": answer.answered, "c": ids}
+        payload = {"q": question, "a": text, "ok": answer.answered, "c": ids, **vote}
         value = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         excess = len(value) - VALUE_MAX
         if excess <= 0:
@@ -103,6 +143,16 @@ def decode_value(value: str) -> tuple[str, str, bool, tuple[str, ...]]:
         return "", "", False, ()
 
 
+def helped_of(action: dict[str, object]) -> bool:
+    """True for "Hjälpte": the plain button's action id, or "h" in a feedback_buttons value."""
+    if action.get("action_id") != ACTION_FEEDBACK:
+        return action.get("action_id") == ACTION_HELPED
+    try:
+        return bool(json.loads(str(action.get("value", ""))).get("h"))
+    except (ValueError, AttributeError):
+        return False
+
+
 class FeedbackStore:
     """Votes in SQLite under `data_dir`; thread-safe (one connection per call)."""
 
@@ -111,7 +161,11 @@ class FeedbackStore:
         self.path = data_dir / DB_NAME
         self._salt = (salt or _stored_salt(data_dir / SALT_NAME)).encode("utf-8")
         with transaction(self.path) as conn:
-            conn.execute(_SCHEMA)
+            conn.executescript(_SCHEMA)
+            for table, column, definition in _ADDED_COLUMNS:
+                present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def hash_user(self, user_id: str) -> str:
         """Salted SHA-256 (HMAC) of a Slack user id; the id itself is never stored."""
@@ -135,9 +189,58 @@ class FeedbackStore:
                 "INSERT INTO feedback (created_at, helpful, question, answer, answered, chunk_ids,"
                 " channel, message_ts, user_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (channel, message_ts, user_hash) DO UPDATE SET"
-                " created_at = excluded.created_at, helpful = excluded.helpful",
+                " created_at = excluded.created_at, helpful = excluded.helpful, comment = ''",
                 row,
             )
+
+    def add_comment(self, channel: str, message_ts: str, user_hash: str, comment: str) -> bool:
+        """Keep `comment` with the user's vote on that message; False when there is no vote."""
+        with transaction(self.path) as conn:
+            cursor = conn.execute(
+                "UPDATE feedback SET comment = ? WHERE channel = ? AND message_ts = ?"
+                " AND user_hash = ?",
+                (comment[:COMMENT_MAX], channel, message_ts, user_hash),
+            )
+            return cursor.rowcount > 0
+
+    def add_declined(self, declined: Declined) -> None:
+        """Store a declined question."""
+        with transaction(self.path) as conn:
+            conn.execute(
+                "INSERT INTO declined (created_at, question, reason, signal, channel_type,"
+                " user_hash) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    declined.question,
+                    declined.reason,
+                    declined.signal,
+                    declined.channel_type,
+                    declined.user_hash,
+                ),
+            )
+
+    def unhelped(self, since: datetime, until: datetime) -> list[Unhelped]:
+        """Declined and "Hjälpte inte" questions stored in [since, until), oldest first.
+
+        `since` and `until` are aware datetimes; empty questions are left out.
+        """
+        bounds = (_stamp(since), _stamp(until))
+        with transaction(self.path) as conn:
+            rows = conn.execute(
+                "SELECT created_at, question, 'declined',"
+                " reason || CASE WHEN signal = '' THEN '' ELSE ' (' || signal || ')' END"
+                " FROM declined WHERE created_at >= ? AND created_at < ? AND question != ''"
+                " UNION ALL SELECT created_at, question, 'not_helped', comment FROM feedback"
+                " WHERE helpful = 0 AND created_at >= ? AND created_at < ? AND question != ''"
+                " ORDER BY 1",
+                bounds + bounds,
+            ).fetchall()
+        return [Unhelped(*row) for row in rows]
+
+
+def _stamp(moment: datetime) -> str:
+    """`moment` as the stored UTC ISO text, so that text comparison orders like time."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _stored_salt(path: Path) -> str:

@@ -1,7 +1,8 @@
 """Bolt listeners: mentions, direct messages, the slash command and the feedback buttons.
 
 Each listener acknowledges at once (Events API events are acked by Bolt before the listener
-runs), checks where it was asked and hands the question to `Answering`.
+runs), checks where it was asked and hands the question to `Answering`. "Hjälpte inte" opens
+the "Vad saknades?" modal (`bot.slack.comment`), whose text is kept with the vote.
 """
 
 from __future__ import annotations
@@ -18,14 +19,23 @@ from slack_sdk.errors import SlackApiError
 from bot.slack import messages
 from bot.slack.answering import Answering, Question
 from bot.slack.blocks import notice
+from bot.slack.comment import CALLBACK_ID, comment_of, open_comment_modal
 from bot.slack.dedupe import SeenStore
-from bot.slack.feedback import ACTION_HELPED, ACTION_NOT_HELPED, FeedbackStore, Vote, decode_value
+from bot.slack.feedback import (
+    ACTION_FEEDBACK,
+    ACTION_HELPED,
+    ACTION_NOT_HELPED,
+    FeedbackStore,
+    Vote,
+    decode_value,
+    helped_of,
+)
 
 log = logging.getLogger(__name__)
 
 # Message subtypes that are a person writing; edits, joins, bot posts etc. are ignored.
 _HUMAN_SUBTYPES = frozenset({"", "thread_broadcast", "file_share"})
-_FEEDBACK_ACTION = re.compile(f"^({ACTION_HELPED}|{ACTION_NOT_HELPED})$")
+_FEEDBACK_ACTION = re.compile(f"^({ACTION_FEEDBACK}|{ACTION_HELPED}|{ACTION_NOT_HELPED})$")
 
 
 class ChannelPolicy:
@@ -91,6 +101,7 @@ class Listeners:
         app.event("message")(self.on_message_event)
         app.command(self.command_name)(self.on_command)
         app.action(_FEEDBACK_ACTION)(self.on_feedback)
+        app.view_submission(CALLBACK_ID)(self.on_comment)
 
     def on_message_event(
         self, event: dict[str, Any], context: BoltContext, client: WebClient
@@ -144,13 +155,31 @@ class Listeners:
         client: WebClient,
         respond: Respond,
     ) -> None:
-        """A click on "Hjälpte" / "Hjälpte inte": store the vote, thank the voter privately."""
+        """A click on "Hjälpte" / "Hjälpte inte": store the vote, thank the voter privately;
+        "Hjälpte inte" also opens the modal asking what was wrong (while the trigger is fresh)."""
         ack()
-        helpful = action.get("action_id") == ACTION_HELPED
-        self._store_vote(body, action, helpful)
+        helpful = helped_of(action)
+        vote = self._store_vote(body, action, helpful)
+        if not helpful:
+            open_comment_modal(client, body.get("trigger_id", ""), vote)
         _thank(body, helpful, client, respond)
 
-    def _store_vote(self, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> None:
+    def on_comment(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The modal's "Skicka": keep the (optional) text with the voter's vote."""
+        ack()
+        where, text = comment_of(view)
+        if not text or where is None:
+            return
+        user_hash = self.feedback.hash_user((body.get("user") or {}).get("id", ""))
+        try:
+            if not self.feedback.add_comment(where[0], where[1], user_hash, text):
+                log.warning(
+                    "A comment in %s came without a stored vote; it was kept nowhere", where[0]
+                )
+        except Exception:
+            log.exception("Storing a feedback comment in %s failed", self.feedback.path)
+
+    def _store_vote(self, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> Vote:
         question, answer, answered, chunk_ids = decode_value(action.get("value", ""))
         container = body.get("container") or {}
         vote = Vote(
@@ -167,6 +196,7 @@ class Listeners:
             self.feedback.add(vote)
         except Exception:
             log.exception("Storing feedback in %s failed", self.feedback.path)
+        return vote
 
 
 def _tell_not_enabled(client: WebClient, question: Question) -> None:

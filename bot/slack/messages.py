@@ -59,6 +59,17 @@ HELPED = "Hjälpte"
 DID_NOT_HELP = "Hjälpte inte"
 THANKS_HELPED = "Tack! Bra att svaret hjälpte."
 THANKS_NOT_HELPED = "Tack för att du sa till – vi använder det för att förbättra svaren."
+HELPED_LABEL = "Svaret hjälpte"  # read by screen readers instead of the thumbs
+DID_NOT_HELP_LABEL = "Svaret hjälpte inte"
+# the modal after "Hjälpte inte" (title and buttons at most 24 characters)
+WHAT_WAS_WRONG_TITLE = "Vad saknades?"
+WHAT_WAS_WRONG_QUESTION = "*Din fråga:* {question}"
+WHAT_WAS_WRONG_LABEL = "Vad var fel eller vad saknades i svaret?"
+WHAT_WAS_WRONG_HINT = (
+    "Frivilligt. Det sparas med din fråga och används för att se vad dokumenten inte svarar på."
+)
+WHAT_WAS_WRONG_SUBMIT = "Skicka"
+WHAT_WAS_WRONG_CLOSE = "Hoppa över"
 
 # ---- weekly digest -------------------------------------------------------------------------
 DIGEST_TITLE = "Veckans sammanfattning av samverkansavtalen – vecka {week}"

@@ -11,6 +11,10 @@
   texts of at most 3,000 characters and headers of 150; a message that breaks a limit is refused
   with ``invalid_blocks``, a view with ``invalid_arguments``, each with Slack's
   ``response_metadata.messages``. ``views.publish`` keeps the last view per user (`home_view`).
+- ``views.open`` as Slack checks it: a ``trigger_id`` is required (``invalid_arguments``) and
+  is good once (a second use, or one made stale with `expire_trigger`, is
+  ``expired_trigger_id``); the view must be a modal with a title of at most 24 characters.
+  Opened modals are kept in order (`opened_views`).
 
 Runs in a background thread with its own event loop; every record carries a monotonic time.
 """
@@ -48,6 +52,7 @@ APP_ID = "A0001"
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100
+MODAL_TITLE_MAX = 24
 _TEXT_MAX = {"section": 3000, "header": 150}
 T = TypeVar("T")
 
@@ -101,6 +106,8 @@ class _State:
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     connections_opened: int = 0
     home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    opened_views: list[dict[str, Any]] = field(default_factory=list)
+    used_triggers: set[str] = field(default_factory=set)
 
 
 class FakeSlack:
@@ -172,6 +179,16 @@ class FakeSlack:
         """The Home tab view last published for `user`, as Slack stored it."""
         with self._lock:
             return self._state.home_views.get(user)
+
+    def opened_views(self) -> list[dict[str, Any]]:
+        """Modals opened with views.open so far, as Slack stored them (with `id`)."""
+        with self._lock:
+            return list(self._state.opened_views)
+
+    def expire_trigger(self, trigger_id: str) -> None:
+        """Make `trigger_id` stale, as it is 3 seconds after the click."""
+        with self._lock:
+            self._state.used_triggers.add(trigger_id)
 
     # ---- Socket Mode -----------------------------------------------------------------------
 
@@ -333,6 +350,8 @@ class FakeSlack:
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "views.publish":
             return self._publish(params)
+        if method == "views.open":
+            return self._open(params)
         if method in {"chat.postMessage", "chat.update"}:
             problems = block_problems(_json(params.get("blocks")) or [], MESSAGE_MAX_BLOCKS, "")
             if problems:
@@ -366,6 +385,35 @@ class FakeSlack:
         stored.update({"app_id": APP_ID, "bot_id": BOT_ID, "hash": uuid.uuid4().hex})
         with self._lock:
             self._state.home_views[str(user)] = stored
+        return {"ok": True, "view": stored}
+
+    def _open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """views.open: a modal for a trigger_id that is fresh and unused."""
+        view, trigger = _json(params.get("view")), params.get("trigger_id")
+        if not trigger:
+            return _refused("invalid_arguments", ["[ERROR] missing required field: trigger_id"])
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return _refused(
+                "invalid_arguments", ["[ERROR] must be 'modal' [json-pointer:/view/type]"]
+            )
+        title = (view.get("title") or {}).get("text", "")
+        if not title or len(title) > MODAL_TITLE_MAX:
+            return _refused(
+                "invalid_arguments",
+                [f"[ERROR] must be 1-{MODAL_TITLE_MAX} characters [json-pointer:/view/title/text]"],
+            )
+        problems = block_problems(view.get("blocks") or [], VIEW_MAX_BLOCKS, "/view")
+        if problems:
+            return _refused("invalid_arguments", [f"[ERROR] {p}" for p in problems])
+        with self._lock:
+            if trigger in self._state.used_triggers:
+                return {"ok": False, "error": "expired_trigger_id"}
+            self._state.used_triggers.add(str(trigger))
+            stored = {"id": f"V{uuid.uuid4().hex[:10].upper()}", "team_id": TEAM, **view}
+            stored.update({"app_id": APP_ID, "bot_id": BOT_ID, "hash": uuid.uuid4().hex})
+            stored.setdefault("private_metadata", "")
+            stored["state"] = {"values": {}}
+            self._state.opened_views.append(stored)
         return {"ok": True, "view": stored}
 
     async def _respond(self, request: web.Request) -> web.Response:

@@ -154,3 +154,30 @@ def app_home_opened(
     if view is not None:
         event["view"] = view
     return event
+
+
+def feedback_click(value: str, response_url: str, **kwargs: Any) -> dict[str, Any]:
+    """A block_actions payload for a click on one of a feedback_buttons element's two buttons:
+    Slack sends the element's action id and the clicked button's `value`."""
+    payload = button_click("feedback", value, response_url, **kwargs)
+    payload["actions"][0]["type"] = "feedback_buttons"
+    payload["actions"][0]["block_id"] = "thumbs"
+    return payload
+
+
+def view_submission(view: dict[str, Any], text: str | None, user: str = "U0VOTER") -> dict:
+    """A view_submission payload for the feedback modal `view` (as views.open stored it), with
+    `text` typed into its input (None: left empty, as Slack sends an empty optional input)."""
+    values = {"comment": {"text": {"type": "plain_text_input", "value": text}}}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "fake"},
+        "user": {"id": user, "username": "voter", "name": "voter", "team_id": TEAM},
+        "api_app_id": APP_ID,
+        "token": "verification-token",
+        "trigger_id": f"trigger-{next(_counter)}",
+        "view": {**view, "state": {"values": values}},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }

@@ -213,6 +213,25 @@ def test_fake_slack_refuses_views_as_slack_does(fake_slack):
     assert refused.value.response["error"] == "invalid_blocks"
 
 
+def test_fake_slack_opens_a_modal_once_per_trigger_as_slack_does(fake_slack):
+    """views.open without trigger_id, with a home view or a title over 24 characters:
+    invalid_arguments; the same trigger used twice: expired_trigger_id."""
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    title = {"type": "plain_text", "text": "Vad saknades?"}
+    modal = {"type": "modal", "callback_id": "c", "title": title, "blocks": []}
+    long_title = {**modal, "title": {"type": "plain_text", "text": "x" * 25}}
+    for trigger, view in (("", modal), ("t1", {"type": "home", "blocks": []}), ("t1", long_title)):
+        with pytest.raises(SlackApiError) as caught:
+            client.views_open(trigger_id=trigger, view=view)
+        assert caught.value.response["error"] == "invalid_arguments"
+    opened = client.views_open(trigger_id="t1", view=modal)
+    assert opened["view"]["callback_id"] == "c" and opened["view"]["id"].startswith("V")
+    with pytest.raises(SlackApiError) as again:
+        client.views_open(trigger_id="t1", view=modal)
+    assert again.value.response["error"] == "expired_trigger_id"
+    assert len(fake_slack.opened_views()) == 1
+
+
 def test_bot_serve_publishes_the_home_and_follows_a_new_index(fake_slack, tmp_path):
     """`python -m bot serve` as a process (EMBEDDING_MODEL=hash): the Home tab shows the index,
     then a document ingested while it runs, without a restart; a decline in a channel carries

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.slack import messages
 from bot.slack.blocks import MAX_BLOCKS, answer_message
-from bot.slack.feedback import VALUE_MAX, decode_value, encode_value
+from bot.slack.feedback import VALUE_MAX, decode_value, encode_value, helped_of
 from bot.slack.mrkdwn import escape, escape_trimmed, source_url
 from retrieval.types import Answer, Citation
 from tests.slack.answers import SOURCE
@@ -94,6 +94,11 @@ def _assert_within_limits(message: dict) -> None:
             assert all(len(e["text"]) <= 3000 for e in block["elements"])
         if block["type"] == "actions":
             assert all(len(e["value"]) <= 2000 for e in block["elements"])
+        if block["type"] == "context_actions":
+            [thumbs] = block["elements"]
+            assert thumbs["type"] == "feedback_buttons"
+            for side in ("positive_button", "negative_button"):
+                assert len(thumbs[side]["value"]) <= 2000
 
 
 anything = st.text(alphabet=st.characters(), max_size=400)
@@ -143,11 +148,14 @@ def test_trimmed_escape_never_cuts_an_entity_or_lets_brackets_through(text, limi
     assert escape(text).startswith(body.encode("utf-8", "replace").decode("utf-8"))
 
 
-@given(answer=answers)
-def test_button_value_round_trips_within_2000_characters(answer):
-    """The feedback value is <= 2,000 characters and decodes to the question and answer."""
-    value = encode_value(answer)
+@given(answer=answers, helped=st.sampled_from([None, True, False]))
+def test_button_value_round_trips_within_2000_characters(answer, helped):
+    """The feedback value is <= 2,000 characters and decodes to the question, the answer and
+    (for the feedback_buttons element) which of the two was clicked."""
+    value = encode_value(answer, helped)
     assert len(value) <= VALUE_MAX
+    action = {"action_id": "feedback" if helped is not None else "feedback_helped", "value": value}
+    assert helped_of(action) is (helped is not False)
     question, text, answered, ids = decode_value(value)
     assert answered == answer.answered
     clean = answer.question.encode("utf-8", "replace").decode("utf-8")

@@ -37,8 +37,9 @@ def scored(confidence: float, threshold: float = 0.534):
 
 
 def buttons(call: Call) -> dict[str, dict]:
-    """The posted message's buttons by action id."""
-    actions = [b for b in call.params.get("blocks", []) if b["type"] == "actions"]
+    """The posted message's buttons (and feedback_buttons element) by action id."""
+    kinds = ("actions", "context_actions")
+    actions = [b for b in call.params.get("blocks", []) if b["type"] in kinds]
     return {e["action_id"]: e for block in actions for e in block["elements"]}
 
 
@@ -104,7 +105,7 @@ def test_sure_answer_has_no_button(fake_slack, make_settings, run_bot):
     run_bot(make_settings(escalation_users="U0COORD", escalation_margin=0.1), scored(0.834))
     fake_slack.send("events_api", p.event_callback(p.mention("Vad gäller?")))
     sure = fake_slack.wait_calls("chat.postMessage")[0]
-    assert ACTION_ASK_HUMAN not in buttons(sure) and len(buttons(sure)) == 2
+    assert set(buttons(sure)) == {"feedback"}
 
 
 def test_without_coordinators_a_decline_has_no_button(fake_slack, settings, run_bot):
@@ -112,7 +113,7 @@ def test_without_coordinators_a_decline_has_no_button(fake_slack, settings, run_
     run_bot(settings, declining)
     fake_slack.send("events_api", p.event_callback(p.mention("Hur många platser?")))
     answer = fake_slack.wait_calls("chat.postMessage")[0]
-    assert set(buttons(answer)) == {"feedback_helped", "feedback_not_helped"}
+    assert set(buttons(answer)) == {"feedback"}
 
 
 def test_no_button_in_direct_messages_or_slash_command_answers(fake_slack, make_settings, run_bot):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.slack import messages
+from bot.slack.feedback import DB_NAME
 from tests.slack import payloads as p
 from tests.slack.answers import Recorder
 from tests.slack.conftest import SIGNING_SECRET
@@ -170,3 +172,28 @@ def test_no_calendar_without_its_token(fake_slack, make_settings, run_bot):
     bot = run_bot(make_settings(mode="http"), Recorder(), snapshot_fn=lambda: None)
     assert get(bot.port, "/kalender.ics")[0] == 404
     assert get(bot.port, "/kalender.ics?token=")[0] == 404
+
+
+def test_feedback_modal_over_http_mode(fake_slack, http_settings, run_bot):
+    """Signed "Hjälpte inte" click and view_submission (form field `payload`): both get 200
+    at once, the modal opens and its text lands on the vote."""
+    bot = run_bot(http_settings, Recorder())
+    assert post(bot.port, json.dumps(p.event_callback(p.mention("Vad gäller?"))))[0] == 200
+    call = fake_slack.wait_calls("chat.postMessage")[0]
+    thumbs = next(b for b in call.params["blocks"] if b["type"] == "context_actions")
+    value = thumbs["elements"][0]["negative_button"]["value"]
+    click = p.feedback_click(value, fake_slack.response_url("h"), message_ts=call.result["ts"])
+    for payload in (click, None):
+        if payload is None:
+            [view] = fake_slack.wait_for(fake_slack.opened_views, what="the modal")
+            payload = p.view_submission(view, "Inget om 2026")
+        form = urlencode({"payload": json.dumps(payload)})
+        status, body, seconds = post(bot.port, form, "application/x-www-form-urlencoded")
+        assert status == 200 and seconds < 0.5 and body == ""
+
+    def rows() -> list[tuple]:
+        with sqlite3.connect(http_settings.data_dir / DB_NAME) as conn:
+            return conn.execute("SELECT helpful, question, comment FROM feedback").fetchall()
+
+    fake_slack.wait_for(lambda: rows() and rows()[0][2], what="the comment")  # stored after ack
+    assert rows() == [(0, "Vad gäller?", "Inget om 2026")]

@@ -94,6 +94,7 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
         "chat_postEphemeral",
         "chat_update",  # chat:write covers the bot's own messages
         "views_publish",  # the Home tab: no scope needed
+        "views_open",  # the feedback modal: no scope, the click's trigger_id is the grant
         "reactions_add",
         "reactions_remove",
     }
