@@ -168,7 +168,9 @@ def _when(d: Deadline) -> str:
         return d.approximate or d.date
     if d.month_day:
         return texts.EVERY_YEAR.format(month_day=d.month_day)
-    return d.resolution if d.rule else d.relative or d.duration or "–"
+    if d.rule:
+        return texts.rule_text(d.rule)
+    return d.relative or (texts.period_text(d.duration) if d.duration else "–")
 
 
 def _deadlines(

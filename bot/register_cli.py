@@ -118,15 +118,15 @@ def _line(d: Deadline) -> str:
 
 def kind_note(d: Deadline) -> str:
     """What kind of date an entry is, in parentheses ("" for a plain deadline):
-    " (sista dag att säga upp, uppsägningstid P3M)", " (återkommande)"."""
+    " (sista dag att säga upp, uppsägningstid 3 månader)", " (återkommande)"."""
     if d.kind == DEADLINE:
         return ""
     # a notice without a stated end has a period but no last day
     parts = [texts.KIND_NOTES.get(d.kind, d.kind)] if d.kind != NOTICE or d.date else []
     if d.kind == NOTICE and d.duration:
-        parts.append(texts.NOTICE_PERIOD.format(period=d.duration))
+        parts.append(texts.NOTICE_PERIOD.format(period=texts.period_text(d.duration)))
     if d.kind == RENEWAL and d.duration:
-        parts.append(texts.RENEWAL_PERIOD.format(period=d.duration))
+        parts.append(texts.RENEWAL_PERIOD.format(period=texts.period_text(d.duration)))
     return f" ({', '.join(parts)})"
 
 

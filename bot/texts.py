@@ -3,7 +3,10 @@
 What a Slack user reads is in `bot.slack.messages`.
 """
 
+import re
+
 from bot.question import Kind
+from retrieval.lexicon import lexicon
 
 DECLINE_NO_RELEVANT = (
     "Jag hittar inget i avtalsdokumenten som svarar på det. "
@@ -68,9 +71,84 @@ KIND_NOTES = {
 }
 NOTICE_PERIOD = "uppsägningstid {period}"
 RENEWAL_PERIOD = "med {period} i taget"
+# ISO 8601 periods and RRULEs as staff read them: "P6M" -> "6 månader",
+# "FREQ=MONTHLY;INTERVAL=3" -> "var 3:e månad", "FREQ=YEARLY;BYMONTH=2,8" -> "varje år i
+# februari och augusti" (bot.texts.period_text, rule_text)
+UNITS = {
+    "D": ("dag", "dagar"),
+    "W": ("vecka", "veckor"),
+    "M": ("månad", "månader"),
+    "Y": ("år", "år"),
+}
+EVERY = {
+    "DAILY": "varje dag",
+    "WEEKLY": "varje vecka",
+    "MONTHLY": "varje månad",
+    "YEARLY": "varje år",
+}
+EVERY_OTHER = {
+    "DAILY": "varannan dag",
+    "WEEKLY": "varannan vecka",
+    "MONTHLY": "varannan månad",
+    "YEARLY": "vartannat år",
+}
+EVERY_NTH = {
+    "DAILY": "var {n}:e dag",
+    "WEEKLY": "var {n}:e vecka",
+    "MONTHLY": "var {n}:e månad",
+    "YEARLY": "vart {n}:e år",
+}
+IN_MONTHS = " i {months}"
+ON_DAYS = " på {days}"
+AND = " och "
 UNDATED = "Utan fast datum:"
 
 # a source's status in its citation, and the note an answer from an expired document carries
 STATUS_TEMPLATE = "mall"
 STATUS_EXPIRED = "gällde till {date}"
 EXPIRED_NOTE = "(Obs: avtalet gällde till {date}.)"
+
+
+def period_text(period: str) -> str:
+    """An ISO 8601 period of one unit in words ("P6M" -> "6 månader"); anything else as given."""
+    match = re.fullmatch(r"P(\d+)([DWMY])", period)
+    if not match:
+        return period
+    n = int(match.group(1))
+    one, many = UNITS[match.group(2)]
+    return f"{n} {one if n == 1 else many}"
+
+
+def rule_text(rule: str) -> str:
+    """A register entry's RRULE in words; a rule with parts it does not know, as given."""
+    parts = dict(p.split("=", 1) for p in rule.removeprefix("RRULE:").split(";") if "=" in p)
+    freq, interval = parts.get("FREQ", ""), parts.get("INTERVAL", "1")
+    if (
+        freq not in EVERY
+        or not interval.isdigit()
+        or set(parts) - {"FREQ", "INTERVAL", "BYMONTH", "BYDAY"}
+    ):
+        return rule
+    n = int(interval)
+    text = EVERY[freq] if n == 1 else EVERY_OTHER[freq] if n == 2 else EVERY_NTH[freq].format(n=n)
+    words = lexicon()
+    if months := parts.get("BYMONTH"):
+        names = [
+            words.months[int(m) - 1] for m in months.split(",") if m.isdigit() and 0 < int(m) <= 12
+        ]
+        text += IN_MONTHS.format(months=_listed(names))
+    if days := parts.get("BYDAY"):
+        order = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+        weekdays = words.terms.get("weekdays", [])
+        names = [
+            f"{weekdays[order.index(d)]}ar"
+            for d in days.split(",")
+            if d in order and len(weekdays) == 7
+        ]
+        text += ON_DAYS.format(days=_listed(names))
+    return text
+
+
+def _listed(items: list[str]) -> str:
+    """ "a", "a och b", "a, b och c"."""
+    return AND.join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)

@@ -75,3 +75,38 @@ def test_duties_according_to_a_named_document_come_from_that_document(hash_index
         assert {c.document for c in form.citations} == {"mall-lokalt-samverkansavtal.docx"}
     finally:
         snapshot.close()
+
+
+def test_deadlines_list_speaks_swedish_not_iso_or_rrule(hash_index: Path) -> None:
+    """ "Vilka deadlines har vi?" shows the sample declaration's notice period, renewal and
+    yearly duty in words ("6 månader", "2 år", "varje år"), never as P6M or RRULE text, which
+    stay in `bot deadlines --json` for programs."""
+    snapshot = open_current(hash_index)
+    try:
+        answer = register_answer("Vilka deadlines har vi?", snapshot)
+        assert answer is not None
+        assert "uppsägningstid 6 månader" in answer.text
+        assert "med 2 år i taget" in answer.text
+        assert "varje år – KSL" in answer.text
+        assert "RRULE" not in answer.text and "P6M" not in answer.text
+    finally:
+        snapshot.close()
+
+
+def test_periods_and_rules_in_words() -> None:
+    from bot.texts import period_text, rule_text
+
+    assert [period_text(p) for p in ("P6M", "P1Y", "P1M", "P2W", "P30D")] == [
+        "6 månader",
+        "1 år",
+        "1 månad",
+        "2 veckor",
+        "30 dagar",
+    ]
+    assert period_text("PT5H") == "PT5H"  # not one of ours: shown as given
+    assert rule_text("FREQ=MONTHLY;INTERVAL=3") == "var 3:e månad"
+    assert rule_text("FREQ=YEARLY;INTERVAL=2") == "vartannat år"
+    assert rule_text("FREQ=YEARLY;INTERVAL=3") == "vart 3:e år"
+    assert rule_text("FREQ=YEARLY;BYMONTH=2,8") == "varje år i februari och augusti"
+    assert rule_text("FREQ=WEEKLY;BYDAY=TH") == "varje vecka på torsdagar"
+    assert rule_text("FREQ=YEARLY;BYMONTHDAY=3") == "FREQ=YEARLY;BYMONTHDAY=3"
