@@ -119,16 +119,26 @@ def _in_month(d: Deadline, month: int, year: int | None) -> bool:
     return False
 
 
-def _citations(snapshot: Snapshot, items: Sequence[Deadline | Obligation]) -> tuple[Citation, ...]:
-    """The items' sources, numbered from 1; those on a page read by OCR say so."""
+def _citations(
+    snapshot: Snapshot, items: Sequence[Deadline | Obligation]
+) -> tuple[list[int], tuple[Citation, ...]]:
+    """Each item's source number, and the sources numbered from 1: items quoting the same
+    sentence of the same page share one (a sentence that states both a notice period and a
+    renewal is two entries but one source); sources on a page read by OCR say so."""
     scanned = {
         path: {c.page for _, c, _ in snapshot.chunks_of(path) if c.ocr}
         for path in {i.doc_path for i in items}
     }
-    return tuple(
-        _citation(n, snapshot, item, item.page in scanned[item.doc_path])
-        for n, item in enumerate(items, 1)
-    )
+    numbers: dict[tuple[str, int, str], int] = {}
+    cites: list[Citation] = []
+    for item in items:
+        key = (item.doc_path, item.page, item.quote)
+        if key not in numbers:
+            numbers[key] = len(cites) + 1
+            cites.append(
+                _citation(numbers[key], snapshot, item, item.page in scanned[item.doc_path])
+            )
+    return [numbers[(i.doc_path, i.page, i.quote)] for i in items], tuple(cites)
 
 
 def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation, ocr: bool) -> Citation:
@@ -151,8 +161,9 @@ def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation, ocr: bool
 def _obligations(question: str, party: str, items: list[Obligation], snapshot: Snapshot) -> Answer:
     shown = items[:MAX_ITEMS]
     lines = [texts.obligations_heading(party, len(items), MAX_ITEMS)]
-    lines += [f"• {_one_line(o.text)} [{n}]" for n, o in enumerate(shown, 1)]
-    return Answer(question, True, "\n".join(lines), _citations(snapshot, shown))
+    numbers, cites = _citations(snapshot, shown)
+    lines += [f"• {_one_line(o.text)} [{n}]" for n, o in zip(numbers, shown, strict=True)]
+    return Answer(question, True, "\n".join(lines), cites)
 
 
 def _one_line(text: str) -> str:
@@ -178,7 +189,8 @@ def _deadlines(
 ) -> Answer:
     shown = items[:MAX_ITEMS]
     lines = [texts.deadlines_heading(len(items), MAX_ITEMS, in_month)]
-    for n, d in enumerate(shown, 1):
+    numbers, cites = _citations(snapshot, shown)
+    for n, d in zip(numbers, shown, strict=True):
         party = f"{d.party}: " if d.party else ""
         lines.append(f"• {_when(d)} – {party}{d.what}{kind_note(d)} [{n}]")
-    return Answer(question, True, "\n".join(lines), _citations(snapshot, shown))
+    return Answer(question, True, "\n".join(lines), cites)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from bot.answer import Answerer
@@ -48,7 +49,8 @@ def test_deadlines_question_lists_the_months_deadlines(hash_index: Path) -> None
         )
         assert {d.deadline.doc_path for d in of_templates} == {"mall-lokalt-samverkansavtal.docx"}
         assert any(d.date == dt.date(2027, 3, 15) for d in of_templates)
-        assert len(answer.citations) == answer.text.count("[")
+        markers = set(re.findall(r"\[(\d+)\]", answer.text))
+        assert {str(c.n) for c in answer.citations} == markers
         # a question about one fact goes to normal retrieval, not the register
         assert register_answer("Hur många VFU-platser ska kommunen erbjuda?", snapshot) is None
         assert register_answer("Vilka åtaganden har Okänd Förening?", snapshot) is None
@@ -89,6 +91,14 @@ def test_deadlines_list_speaks_swedish_not_iso_or_rrule(hash_index: Path) -> Non
         assert "med 2 år i taget" in answer.text
         assert "varje år – KSL" in answer.text
         assert "RRULE" not in answer.text and "P6M" not in answer.text
+        # the notice period and the renewal come from one sentence: one source, cited twice
+        lines = answer.text.splitlines()
+        notice = next(line for line in lines if "uppsägningstid 6 månader" in line)
+        renewal = next(line for line in lines if "med 2 år i taget" in line)
+        assert notice.rsplit("[", 1)[1] == renewal.rsplit("[", 1)[1]
+        quotes = [(c.doc_path, c.page, c.quote) for c in answer.citations]
+        assert len(quotes) == len(set(quotes))
+        assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     finally:
         snapshot.close()
 
