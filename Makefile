@@ -52,6 +52,7 @@ eval: index eval-index
 	else echo "skipped: $(REAL) is absent, so the grouped cross-validation is not run"; fi
 	$(BIN)/python scripts/eval_extraction.py tests/eval/extraction.jsonl
 	$(BIN)/python scripts/eval_dates.py $(DATE_SETS)
+	$(BIN)/python scripts/structure_score.py
 
 train: eval-index
 	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv
