@@ -320,6 +320,7 @@ def _assemble(
             chunks = [c for _, c, _ in old.chunks_of(key)]
         by_doc[key] = chunks
         headings = {meta.title} | {c.section.removesuffix(" …") for c in chunks if c.section}
+        headings |= {line for c in chunks for line in carried_headings(c)}
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
             split = split_sentences(chunk.text)
@@ -345,6 +346,21 @@ def _assemble(
     )
     register = extract_register(docs, by_doc)  # from every document: stays in step with them
     return Assembled(entries, vectors, sentences, sent_vectors, len(texts), register)
+
+
+def carried_headings(chunk: Chunk) -> list[str]:
+    """Headings that open a chunk above its own section: chunking carries a heading directly
+    followed by another into the next run ("Avtal om …" then "Sammanfattning"), so every line
+    before the line of the chunk's section heading is a heading too. A decision cited by its
+    body and date ("Socialnämnden 2016-12-14") has its printed title only here."""
+    if not chunk.section:
+        return []
+    label = chunk.section.removesuffix(" …")
+    lines = chunk.text.split("\n")
+    for n, line in enumerate(lines):
+        if line == label or (label != chunk.section and line.startswith(label)):
+            return lines[:n]
+    return []
 
 
 def _is_heading(sentence: str, headings: set[str]) -> bool:

@@ -253,3 +253,28 @@ def test_changed_reading_code_rereads_documents_without_reembedding(
     assert report.published and sorted(report.updated) == ["avtal.md", "beslut.txt", "plan.pdf"]
     assert emb.calls == 0
     assert open_current(tmp_path / "index").manifest.reader.startswith("a-newer-reader")
+
+
+def test_a_title_carried_into_the_first_section_is_no_evidence_sentence(tmp_path: Path) -> None:
+    """A committee paper is cited by its body and date ("Omsorgsnämnden 2024-03-20"), so its
+    printed bold title is neither the document's title nor a section; chunking carries it into
+    the first section's chunk, and it must still not be stored as a sentence to quote."""
+    from tests.pdfs import make_letter_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_letter_pdf(corpus / "brev.pdf")
+    embedder = HashEmbedder()
+    ingest([corpus], IngestOptions(tmp_path / "index", corpus), embedder.name, lambda: embedder)
+    snapshot = open_current(tmp_path / "index")
+    try:
+        assert snapshot.documents["brev.pdf"].title == "Omsorgsnämnden 2024-03-20"
+        chunks = snapshot.chunks_of("brev.pdf")
+        title = "Avtal om praktikplatser mellan kommunen och högskolan i länet"
+        assert any(title in chunk.text for _, chunk, _ in chunks)  # kept in the passage
+        by_chunk = snapshot.sentences([pos for pos, _, _ in chunks])
+        stored = [text for rows in by_chunk.values() for _, text in rows]
+        assert title not in stored and "Sammanfattning" not in stored
+        assert any(text.startswith("Nämnden föreslås godkänna") for text in stored)
+    finally:
+        snapshot.close()
