@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 from bot.register_cli import due_between, obligations_of
 from bot.slack import messages
 from bot.slack.answering import Question
-from bot.slack.handlers import Listeners, is_from_person, strip_mention
+from bot.slack.handlers import Listeners, is_from_person, is_help, strip_mention
 from bot.slack.home import HOME_WEEKS, SnapshotFn
 from bot.slack.mrkdwn import one_line, trim
 from bot.slack.threads import ThreadMemory
@@ -157,7 +157,11 @@ class AssistantPanel:
             reply_in=thread_ts,
             thread=thread_ts,
         )
-        if question.text and not self.threads.history(channel, thread_ts):
+        if (
+            question.text
+            and not is_help(question.text)
+            and not self.threads.history(channel, thread_ts)
+        ):
             _logged(lambda: set_title(thread_title(question.text)), "setTitle", channel)
         self.listeners.ask(
             question, client, working=lambda: set_status(status=messages.ASSISTANT_STATUS)

@@ -120,16 +120,19 @@ def test_follow_up_in_the_panel_gets_the_threads_questions(fake_slack, settings,
 
 
 def test_threads_are_kept_apart_and_help_is_not_answered(fake_slack, settings, run_bot):
-    """Two panel threads have separate histories; the 'hjälp' prompt gets the usage text."""
+    """Two panel threads have separate histories and titles; the 'hjälp' prompt gets the usage
+    text and does not name the thread."""
     recorder = Recorder()
     run_bot(settings, recorder)
     first = start_thread(fake_slack)
     second = start_thread(fake_slack, count=2)
     send(fake_slack, p.assistant_message("Vad ska FoU Nordost göra?", first))
     fake_slack.wait_calls("chat.postMessage", 3)
-    send(fake_slack, p.assistant_message("Vem betalar?", second))
     send(fake_slack, p.assistant_message("hjälp", second))
+    send(fake_slack, p.assistant_message("Vem betalar?", second))
     posts = fake_slack.wait_calls("chat.postMessage", 5)
+    titles = {c.params["title"] for c in fake_slack.calls("assistant.threads.setTitle")}
+    assert titles == {"Vad ska FoU Nordost göra?", "Vem betalar?"}
     assert recorder.calls == [("Vad ska FoU Nordost göra?", ()), ("Vem betalar?", ())]
     usage = [c.params for c in posts if "Så ställer du en fråga" in c.params["text"]]
     assert usage and usage[0]["thread_ts"] == second["assistant_thread"]["thread_ts"]
