@@ -28,7 +28,7 @@ from bot.register_cli import due_between, obligations_of
 from bot.slack import messages
 from bot.slack.answering import Question
 from bot.slack.handlers import Listeners, is_from_person, is_help, strip_mention
-from bot.slack.home import HOME_WEEKS, SnapshotFn
+from bot.slack.home import HOME_WEEKS, SnapshotFn, current_snapshot
 from bot.slack.mrkdwn import one_line, trim
 from bot.slack.threads import ThreadMemory
 from retrieval.snapshot import Snapshot
@@ -97,12 +97,7 @@ class AssistantPanel:
 
     def prompts(self) -> list[Prompt]:
         """Suggested prompts from the index version in use now (the fallback if it fails)."""
-        snapshot = None
-        if self.snapshot_fn is not None:
-            try:
-                snapshot = self.snapshot_fn()
-            except Exception:
-                log.exception("Assistant: the index cannot be read; generic prompts are shown")
+        snapshot = current_snapshot(self.snapshot_fn, "assistant: the usage prompt is shown")
         return suggested_prompts(snapshot, self._clock().date())
 
     def on_thread_started(

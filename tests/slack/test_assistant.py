@@ -75,6 +75,19 @@ def test_without_an_index_the_panel_suggests_how_to_ask(fake_slack, settings, ru
     assert call["prompts"] == [HELP_PROMPT]
 
 
+def test_an_unreadable_index_gives_the_usage_prompt(fake_slack, settings, run_bot):
+    """The index failing when the thread opens: greeting and the usage prompt, no error."""
+
+    def broken():
+        raise OSError("index folder is gone")
+
+    run_bot(settings, Recorder(), snapshot_fn=broken)
+    start_thread(fake_slack)
+    call = fake_slack.calls("assistant.threads.setSuggestedPrompts", ok=True)[0].params
+    assert call["prompts"] == [HELP_PROMPT]
+    assert fake_slack.calls("chat.postMessage")[0].params["text"] == messages.ASSISTANT_GREETING
+
+
 def test_question_sets_title_and_status_and_is_answered_in_the_thread(
     fake_slack, settings, run_bot
 ):
