@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -112,9 +113,13 @@ class AssistantPanel:
         thread = payload.get("assistant_thread") or {}
         channel, thread_ts = thread["channel_id"], thread["thread_ts"]
         self.threads.start_assistant_thread(channel, thread_ts)
-        client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=messages.ASSISTANT_GREETING
+        greet = partial(
+            client.chat_postMessage,
+            channel=channel,
+            thread_ts=thread_ts,
+            text=messages.ASSISTANT_GREETING,
         )
+        _logged(greet, "chat.postMessage (greeting)", channel)
         set_suggested_prompts(prompts=self.prompts(), title=messages.ASSISTANT_PROMPTS_TITLE)
 
     def on_context_changed(self, payload: dict[str, Any]) -> None:
@@ -157,15 +162,20 @@ class AssistantPanel:
             and not is_help(question.text)
             and not self.threads.history(channel, thread_ts)
         ):
-            _logged(lambda: set_title(thread_title(question.text)), "setTitle", channel)
+            _logged(
+                lambda: set_title(thread_title(question.text)),
+                "assistant.threads.setTitle",
+                channel,
+            )
         self.listeners.ask(
             question, client, working=lambda: set_status(status=messages.ASSISTANT_STATUS)
         )
 
 
 def _logged(call: Callable[[], object], what: str, channel: str) -> None:
-    """Run a cosmetic call (a title); a failure is logged and the answer still comes."""
+    """Run a call whose failure must not stop what follows (the greeting before the prompts, a
+    title before the answer); a failure is logged."""
     try:
         call()
     except Exception:
-        log.exception("assistant.threads.%s in %s failed", what, channel)
+        log.exception("%s in %s failed", what, channel)

@@ -143,5 +143,4 @@ ASSISTANT_PROMPTS_TITLE = "Förslag på frågor"
 ASSISTANT_STATUS = "Letar i avtalen …"
 ASSISTANT_PROMPT_DEADLINES = "Vilka deadlines har vi?"
 ASSISTANT_PROMPT_PARTY = "Vad ska {party} göra?"
-ASSISTANT_PROMPT_DOCUMENTS = "Vilka avtal finns i underlaget?"
 ASSISTANT_PROMPT_HELP_TITLE = "Hur ställer jag en fråga?"  # sends "hjälp": the usage text
