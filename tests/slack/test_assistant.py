@@ -1,4 +1,4 @@
-"""The assistant panel (issue 9, point 1) through the real Bolt app over Socket Mode: a new
+"""The assistant panel (issue 9, point 1) through the real Bolt app over Socket Mode and HTTP: a new
 thread gets a greeting and prompts from the index in use; a question there gets the status, a
 title and the answer in the thread; a follow-up gets the thread's earlier questions."""
 
@@ -22,6 +22,7 @@ from tests.slack import payloads as p
 from tests.slack.answers import Recorder
 from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack.test_app_home import in_weeks, index, write_agreement
+from tests.slack.test_http_mode import post
 
 HELP_PROMPT = {"title": messages.ASSISTANT_PROMPT_HELP_TITLE, "message": "hjälp"}
 
@@ -201,3 +202,18 @@ def test_fake_refuses_assistant_calls_as_slack_does(fake_slack, method, args, mi
         getattr(client, method)(**args)
     assert raised.value.response["error"] == "invalid_arguments"
     assert missing in json.dumps(raised.value.response["response_metadata"])
+
+
+def test_panel_over_http_mode(fake_slack, make_settings, run_bot):
+    """Signed Events API requests: a thread start is greeted with prompts and a question in it
+    gets the status and its answer in the thread."""
+    bot = run_bot(make_settings(mode="http"), Recorder())
+    started = p.assistant_thread_started()
+    assert post(bot.port, json.dumps(p.event_callback(started)))[0] == 200
+    fake_slack.wait_calls("assistant.threads.setSuggestedPrompts")
+    question = p.assistant_message("Vem betalar?", started)
+    assert post(bot.port, json.dumps(p.event_callback(question)))[0] == 200
+    answer = fake_slack.wait_calls("chat.postMessage", 2)[1].params
+    assert answer["thread_ts"] == started["assistant_thread"]["thread_ts"]
+    assert answer["text"].startswith("Svar: Vem betalar?")
+    assert fake_slack.calls("assistant.threads.setStatus", ok=True)
