@@ -78,23 +78,37 @@ class Answering:
         self._threads = threads
         self._docs_base_url = docs_base_url
 
-    def queue_message(self, question: Question) -> None:
-        """React with :eyes: and queue an answer to a message (channel thread or DM)."""
-        self._react("reactions_add", question)
-        self._pool.submit(self._answer_and_post, question)
+    def queue_message(
+        self, question: Question, working: Callable[[], object] | None = None
+    ) -> None:
+        """Show that the bot is working and queue an answer to a message (channel thread, DM or
+        assistant thread): `working` None reacts with :eyes: (removed when the reply is posted),
+        else `working()` is called (the assistant panel's status, which Slack clears when the
+        reply is posted); a failure there is logged and the question still answered."""
+        if working is None:
+            self._react("reactions_add", question)
+        else:
+            try:
+                working()
+            except Exception:
+                log.exception(
+                    "Showing that a question in %s is being answered failed", question.channel
+                )
+        self._pool.submit(self._answer_and_post, question, working is None)
 
     def queue_command(self, question: Question, respond: Respond) -> None:
         """Queue an answer to a slash command, delivered with `respond` (only the asker sees it)."""
         self._pool.submit(self._answer_and_respond, question, respond)
 
-    def _answer_and_post(self, question: Question) -> None:
+    def _answer_and_post(self, question: Question, reacted: bool = True) -> None:
         try:
             posted_ts = self.post(question.channel, question.reply_in, self._reply(question))
             if posted_ts and question.reply_in is None:
                 # A top-level DM answer: a reply in its thread continues this question.
                 self._threads.remember(question.channel, posted_ts, question.text)
         finally:
-            self._react("reactions_remove", question)
+            if reacted:
+                self._react("reactions_remove", question)
 
     def _answer_and_respond(self, question: Question, respond: Respond) -> None:
         message = self._reply(question, show_question=True)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handlers
 
 from bot.slack.answering import AnswerFn, Answering
+from bot.slack.assistant import AssistantPanel
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.escalation import Escalation
 from bot.slack.feedback import FeedbackStore
@@ -67,8 +68,9 @@ def build_app(
 
     `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
     threads end with the process. `snapshot_fn` gives the index version in use for the App
-    Home (None: the Home tab shows how to ask and the digest only). Request signatures are
-    verified in HTTP mode only.
+    Home and the assistant panel's suggested prompts (None: the Home tab shows how to ask and
+    the digest only, the panel suggests how to ask). Request signatures are verified in HTTP
+    mode only.
     """
     slack = settings.slack
     client = client or make_client(settings)
@@ -84,11 +86,12 @@ def build_app(
     app.use(dedupe_middleware(seen))
     salt = slack.feedback_salt.get_secret_value() if slack.feedback_salt else None
     feedback = FeedbackStore(settings.data_dir, salt=salt)
+    threads = ThreadMemory(settings.data_dir)
     answering = Answering(
         answer_fn,
         client,
         pool or answer_pool(settings),
-        threads=ThreadMemory(settings.data_dir),
+        threads=threads,
         docs_base_url=slack.docs_base_url,
         escalation_margin=slack.escalation_margin if slack.escalation_mentions else None,
         declines=feedback,
@@ -100,6 +103,9 @@ def build_app(
         feedback,
         command_name=slack.command,
     )
+    # a middleware: replies in panel threads go to the panel, other DM threads fall through
+    panel = AssistantPanel(listeners, threads, snapshot_fn, settings.digest.timezone)
+    app.assistant(panel.assistant())
     listeners.register(app)
     if slack.escalation_mentions:  # without coordinators there is no button to listen to
         Escalation(slack.escalation_mentions).register(app)

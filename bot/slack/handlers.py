@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -121,9 +122,13 @@ class Listeners:
             reply_in=thread_ts or (None if is_dm(channel) else ts),
             thread=thread_ts or ts,
         )
-        self._ask(question, client)
+        self.ask(question, client)
 
-    def _ask(self, question: Question, client: WebClient) -> None:
+    def ask(
+        self, question: Question, client: WebClient, working: Callable[[], object] | None = None
+    ) -> None:
+        """Answer `question` where it was asked: the not-enabled notice, the usage text for
+        "hjälp" or an empty question, else an answer queued (`working`: see `queue_message`)."""
         if not self.policy.allows(question.channel):
             _tell_not_enabled(client, question)
         elif not question.text or is_help(question.text):
@@ -132,7 +137,7 @@ class Listeners:
             )
             self.answering.post(question.channel, question.reply_in, notice(text))
         else:
-            self.answering.queue_message(question)
+            self.answering.queue_message(question, working)
 
     def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         """The slash command: help, not-enabled or "working" in the ack; the answer by respond()."""

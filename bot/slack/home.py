@@ -164,6 +164,18 @@ def _version_text(snapshot: Snapshot, zone: dt.tzinfo | None) -> str:
     )
 
 
+def current_snapshot(snapshot_fn: SnapshotFn | None, fallback: str) -> Snapshot | None:
+    """The index version in use, or None when there is none or it cannot be read (logged with
+    `fallback`, what the caller shows instead)."""
+    if snapshot_fn is None:
+        return None
+    try:
+        return snapshot_fn()
+    except Exception:
+        log.exception("The index cannot be read (%s)", fallback)
+        return None
+
+
 class AppHome:
     """Publishes the Home tab on `app_home_opened`; `snapshot_fn` None: no index parts.
 
@@ -186,12 +198,7 @@ class AppHome:
 
     def view(self) -> Block:
         """The view as it is now (the newest published index version)."""
-        snapshot = None
-        if self.snapshot_fn is not None:
-            try:
-                snapshot = self.snapshot_fn()
-            except Exception:
-                log.exception("App Home: the index cannot be read; the view says so")
+        snapshot = current_snapshot(self.snapshot_fn, "App Home: the view says so")
         now = self._clock()
         if snapshot is None:
             return home_view(None, self.settings, now)

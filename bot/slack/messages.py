@@ -133,3 +133,14 @@ ESCALATION_ASK = (
 ESCALATION_ASKED = "{asker} har bett samordnarna om hjälp här i tråden."
 ESCALATION_SOLVED = ":white_check_mark: *Löst* – {solver} markerade frågan som löst.\n>{question}"
 ESCALATION_NO_QUESTION = "(frågan kunde inte läsas)"
+
+# ---- the assistant panel (Slack's AI app view) ------------------------------------------------
+ASSISTANT_GREETING = (
+    "Hej! Jag svarar på frågor om samverkansavtalen, med källor: dokument, sida och citat. "
+    "Skriv din fråga här, eller välj ett förslag nedan. Följdfrågor ställer du i samma tråd."
+)
+ASSISTANT_PROMPTS_TITLE = "Förslag på frågor"
+ASSISTANT_STATUS = "Letar i avtalen …"
+ASSISTANT_PROMPT_DEADLINES = "Vilka deadlines har vi?"
+ASSISTANT_PROMPT_PARTY = "Vad ska {party} göra?"
+ASSISTANT_PROMPT_HELP_TITLE = "Hur ställer jag en fråga?"  # sends "hjälp": the usage text

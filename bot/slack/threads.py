@@ -2,7 +2,9 @@
 
 The bot records each question it answers under its thread (channel + thread root ts) in
 ``slack_threads.sqlite3`` under ``data_dir``; it needs no history scopes and survives restarts.
-Questions older than `keep_days` are forgotten.
+It also keeps which threads are assistant-panel threads (`assistant_thread_started`), so a
+reply there gets the panel's status and title rather than the :eyes: of a DM thread. Questions
+and threads older than `keep_days` are forgotten.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ CREATE TABLE IF NOT EXISTS thread_question (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS thread_question_thread ON thread_question (channel, thread_ts, id);
+CREATE TABLE IF NOT EXISTS assistant_thread (
+    channel TEXT NOT NULL,
+    thread_ts TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (channel, thread_ts)
+);
 """
 
 
@@ -37,6 +45,9 @@ class ThreadMemory:
             conn.executescript(_SCHEMA)
             conn.execute(
                 "DELETE FROM thread_question WHERE created < ?", (time.time() - keep_days * 86400,)
+            )
+            conn.execute(
+                "DELETE FROM assistant_thread WHERE created < ?", (time.time() - keep_days * 86400,)
             )
 
     def history(self, channel: str, thread_ts: str) -> list[str]:
@@ -57,3 +68,21 @@ class ThreadMemory:
                 " VALUES (?, ?, ?, ?)",
                 (channel, thread_ts, question, time.time()),
             )
+
+    def start_assistant_thread(self, channel: str, thread_ts: str) -> None:
+        """Record that the assistant panel opened the thread rooted at `thread_ts`."""
+        with transaction(self.path) as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO assistant_thread (channel, thread_ts, created)"
+                " VALUES (?, ?, ?)",
+                (channel, thread_ts, time.time()),
+            )
+
+    def is_assistant_thread(self, channel: str, thread_ts: str) -> bool:
+        """True when the assistant panel opened this thread (and it is not forgotten yet)."""
+        with transaction(self.path) as conn:
+            row = conn.execute(
+                "SELECT 1 FROM assistant_thread WHERE channel = ? AND thread_ts = ?",
+                (channel, thread_ts),
+            ).fetchone()
+        return row is not None

@@ -15,6 +15,9 @@
   is good once (a second use, or one made stale with `expire_trigger`, is
   ``expired_trigger_id``); the view must be a modal with a title of at most 24 characters.
   Opened modals are kept in order (`opened_views`).
+- The assistant panel's ``assistant.threads.setStatus``, ``.setTitle`` and
+  ``.setSuggestedPrompts``: ``channel_id`` and ``thread_ts`` (and ``status`` / ``title``) are
+  required and prompts are 1-4 ``{title, message}`` objects, else ``invalid_arguments``.
 
 Runs in a background thread with its own event loop; every record carries a monotonic time.
 """
@@ -53,6 +56,12 @@ _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100
 MODAL_TITLE_MAX = 24
+MAX_SUGGESTED_PROMPTS = 4
+_ASSISTANT_REQUIRED = {
+    "assistant.threads.setStatus": ("channel_id", "thread_ts", "status"),
+    "assistant.threads.setTitle": ("channel_id", "thread_ts", "title"),
+    "assistant.threads.setSuggestedPrompts": ("channel_id", "prompts"),
+}
 _TEXT_MAX = {"section": 3000, "header": 150}
 T = TypeVar("T")
 
@@ -352,6 +361,8 @@ class FakeSlack:
             return self._publish(params)
         if method == "views.open":
             return self._open(params)
+        if method in _ASSISTANT_REQUIRED:
+            return _assistant_thread(method, params)
         if method in {"chat.postMessage", "chat.update"}:
             problems = block_problems(_json(params.get("blocks")) or [], MESSAGE_MAX_BLOCKS, "")
             if problems:
@@ -443,6 +454,28 @@ class FakeSlack:
                 with self._lock:
                     self._state.acks[ack.envelope_id] = ack
         return ws
+
+
+def _assistant_thread(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """assistant.threads.*: required fields present (status may be "" to clear it), prompts
+    1-4 objects with a title and a message."""
+    for name in _ASSISTANT_REQUIRED[method]:
+        if params.get(name) is None or (name != "status" and params.get(name) == ""):
+            return _refused("invalid_arguments", [f"[ERROR] missing required field: {name}"])
+    if method == "assistant.threads.setSuggestedPrompts":
+        prompts = _json(params.get("prompts"))
+        if not isinstance(prompts, list) or not 1 <= len(prompts) <= MAX_SUGGESTED_PROMPTS:
+            return _refused(
+                "invalid_arguments",
+                [f"[ERROR] must be 1-{MAX_SUGGESTED_PROMPTS} items [json-pointer:/prompts]"],
+            )
+        for i, prompt in enumerate(prompts):
+            if not isinstance(prompt, dict) or not prompt.get("title") or not prompt.get("message"):
+                return _refused(
+                    "invalid_arguments",
+                    [f"[ERROR] missing required field: title [json-pointer:/prompts/{i}]"],
+                )
+    return {"ok": True}
 
 
 def _json(value: Any) -> Any:

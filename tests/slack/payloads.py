@@ -181,3 +181,44 @@ def view_submission(view: dict[str, Any], text: str | None, user: str = "U0VOTER
         "is_enterprise_install": False,
         "enterprise": None,
     }
+
+
+def assistant_thread_started(
+    user: str = "U0ASKER",
+    channel: str = "D0PANEL",
+    context_channel: str = "C0GENERAL",
+    event: str = "assistant_thread_started",
+) -> dict[str, Any]:
+    """An assistant_thread_started event (or, with `event`, assistant_thread_context_changed):
+    the user opened the assistant panel beside `context_channel`; Slack made a thread in the
+    app's DM `channel`."""
+    ts = next_ts()
+    return {
+        "type": event,
+        "assistant_thread": {
+            "user_id": user,
+            "context": {"channel_id": context_channel, "team_id": TEAM, "enterprise_id": None},
+            "channel_id": channel,
+            "thread_ts": ts,
+        },
+        "event_ts": next_ts(),
+    }
+
+
+def assistant_message(text: str, started: dict[str, Any], user: str = "U0ASKER") -> dict:
+    """A message.im event: `text` written in the assistant thread of the `started` event."""
+    thread = started["assistant_thread"]
+    ts = next_ts()
+    return {
+        "user": user,
+        "type": "message",
+        "ts": ts,
+        "client_msg_id": f"msg-{next(_counter)}",
+        "text": text,
+        "team": TEAM,
+        "thread_ts": thread["thread_ts"],
+        "parent_user_id": BOT_USER,
+        "channel": thread["channel_id"],
+        "event_ts": ts,
+        "channel_type": "im",
+    }

@@ -69,19 +69,33 @@ def test_dockerignore_keeps_secrets_and_state_out_but_sources_in():
 
 
 def test_manifest_matches_what_the_bot_uses():
-    """The manifest enables Socket Mode, interactivity, the events, the Home tab, the command and
-    the scopes."""
+    """The manifest enables Socket Mode, interactivity, the events, the Home tab, the assistant
+    panel, the command and the scopes."""
     manifest = yaml.safe_load((ROOT / "slack-app-manifest.yml").read_text())
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
-    events = {"app_mention", "app_home_opened", "message.im"}
+    events = {
+        "app_mention",
+        "app_home_opened",
+        "message.im",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+    }
     assert set(settings["event_subscriptions"]["bot_events"]) == events
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == SlackSettings().command
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    needed = {"app_mentions:read", "chat:write", "commands", "im:history", "reactions:write"}
+    assert manifest["features"]["assistant_view"]["assistant_description"]
+    needed = {
+        "app_mentions:read",
+        "assistant:write",
+        "chat:write",
+        "commands",
+        "im:history",
+        "reactions:write",
+    }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
 
 
@@ -97,6 +111,9 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
         "views_open",  # the feedback modal: no scope, the click's trigger_id is the grant
         "reactions_add",
         "reactions_remove",
+        "assistant_threads_setStatus",  # assistant:write (called through Bolt's SetStatus etc.)
+        "assistant_threads_setSuggestedPrompts",
+        "assistant_threads_setTitle",
     }
     used: set[str] = set()
     for path in SLACK_PACKAGE.glob("*.py"):
@@ -105,7 +122,9 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
             n.attr
             for n in ast.walk(tree)
             if isinstance(n, ast.Attribute)
-            and re.fullmatch(r"(auth|apps|chat|reactions|conversations|users|views)_\w+", n.attr)
+            and re.fullmatch(
+                r"(auth|apps|assistant|chat|reactions|conversations|users|views)_\w+", n.attr
+            )
         }
         used |= {
             n.value
