@@ -7,6 +7,7 @@ import re
 
 from bot.question import Kind
 from retrieval.lexicon import lexicon
+from retrieval.register import WEEKDAY_CODES
 
 DECLINE_NO_RELEVANT = (
     "Jag hittar inget i avtalsdokumenten som svarar på det. "
@@ -98,9 +99,11 @@ EVERY_NTH = {
     "MONTHLY": "var {n}:e månad",
     "YEARLY": "vart {n}:e år",
 }
+RULE_PARTS = frozenset({"FREQ", "INTERVAL", "BYMONTH", "BYDAY"})  # what rule_text reads
 IN_MONTHS = " i {months}"
 ON_DAYS = " på {days}"
 AND = " och "
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")  # Monday first
 UNDATED = "Utan fast datum:"
 
 # a source's status in its citation, and the note an answer from an expired document carries
@@ -123,11 +126,7 @@ def rule_text(rule: str) -> str:
     """A register entry's RRULE in words; a rule with parts it does not know, as given."""
     parts = dict(p.split("=", 1) for p in rule.removeprefix("RRULE:").split(";") if "=" in p)
     freq, interval = parts.get("FREQ", ""), parts.get("INTERVAL", "1")
-    if (
-        freq not in EVERY
-        or not interval.isdigit()
-        or set(parts) - {"FREQ", "INTERVAL", "BYMONTH", "BYDAY"}
-    ):
+    if freq not in EVERY or not interval.isdigit() or set(parts) - RULE_PARTS:
         return rule
     n = int(interval)
     text = EVERY[freq] if n == 1 else EVERY_OTHER[freq] if n == 2 else EVERY_NTH[freq].format(n=n)
@@ -138,14 +137,10 @@ def rule_text(rule: str) -> str:
         ]
         text += IN_MONTHS.format(months=_listed(names))
     if days := parts.get("BYDAY"):
-        order = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-        weekdays = words.terms.get("weekdays", [])
-        names = [
-            f"{weekdays[order.index(d)]}ar"
-            for d in days.split(",")
-            if d in order and len(weekdays) == 7
-        ]
-        text += ON_DAYS.format(days=_listed(names))
+        codes = [d for d in days.split(",") if d in WEEKDAY_CODES]
+        text += ON_DAYS.format(
+            days=_listed([f"{WEEKDAYS[WEEKDAY_CODES.index(d)]}ar" for d in codes])
+        )
     return text
 
 

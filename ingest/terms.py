@@ -36,6 +36,7 @@ from retrieval.register import (
     RENEWAL,
     SEASON,
     VALIDITY_END,
+    WEEKDAY_CODES,
     YEARLY,
     Deadline,
     add_months,
@@ -43,12 +44,10 @@ from retrieval.register import (
 from retrieval.types import Chunk
 
 _NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
-_UNIT = r"(?:dagar|dag|veckor|vecka|månader|månad|år)s?"
 _YEAR = r"(?:19|20)\d\d"
 _MONTH = "|".join(MONTHS)
 ISO_UNIT = {"dag": "D", "vec": "W", "mån": "M", "år": "Y"}
 WHAT_LENGTH = 160  # characters of the sentence kept as what the entry is about
-WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,10 @@ class Phrases:
 def _compile(pattern: str, raw: dict[str, Any]) -> re.Pattern[str]:
     ordinals = "|".join(raw["ordinals"])
     weekdays = "|".join(raw["weekdays"])
-    marks = {"DATE": DATE, "NUM": _NUM, "UNIT": _UNIT, "YEAR": _YEAR, "MONTH": _MONTH,
+    # the lexicon's time units that an ISO period can hold ("månader", "veckor", not "termin")
+    units = [u for u in lexicon().time_units if u[:3] in ISO_UNIT]
+    unit = "(?:" + "|".join(units) + ")s?"
+    marks = {"DATE": DATE, "NUM": _NUM, "UNIT": unit, "YEAR": _YEAR, "MONTH": _MONTH,
              "ORDINAL": ordinals, "WEEKDAY": weekdays}  # fmt: skip
     for mark, value in marks.items():
         pattern = pattern.replace(mark, value)

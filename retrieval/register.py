@@ -21,6 +21,8 @@ MONTH = "month"  # a month without a day ("i juni 2027"), `date` its first day
 SEASON = "season"  # a season or half year ("under hösten 2025"), `date` its first day
 KINDS = (DEADLINE, VALIDITY_END, NOTICE, RENEWAL, RECURRING, MONTH, SEASON)
 # the precision of a month or season entry, as the working and the calendar name it
+# RFC 5545 weekday codes, Monday first as Python counts days (BYDAY of a recurring rule)
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 PRECISION_WORDS = {"month": "månad", "season": "årstid", "half": "halvår"}
 
 

@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from retrieval.embedder import HashEmbedder  # noqa: E402
 from retrieval.index import open_current  # noqa: E402
+from tests.pdfs import join_pdfs, make_scanned_pdf  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 DEFAULT_DOCS = (
@@ -130,7 +131,6 @@ def print_pdf(path: Path, blocks: list[Block], running: str) -> None:
     """The blocks as a paper with letterhead, headings, footer "Sida N av M" and running header,
     the "columns" blocks on a two-column page, the "scanned" ones on an image-only page."""
     from fpdf import FPDF
-    from pypdf import PdfWriter
 
     class Paper(FPDF):
         def header(self) -> None:
@@ -186,40 +186,11 @@ def print_pdf(path: Path, blocks: list[Block], running: str) -> None:
                     cols.write(block.text + "\n\n")
     text_pdf = path.with_suffix(".text.pdf")
     paper.output(str(text_pdf))
-    scanned = [b for b in blocks if b.place == "scanned"]
+    scanned = [b.text for b in blocks if b.place == "scanned"]
     parts = [text_pdf]
-    if scanned:
-        parts.append(_scan(path.with_suffix(".scan.pdf"), [b.text for b in scanned]))
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(str(part))
-    with open(path, "wb") as fh:
-        writer.write(fh)
-    for part in parts:
-        part.unlink()
-
-
-def _scan(path: Path, paragraphs: list[str], dpi: int = 300) -> Path:
-    """One page that is only a grey image of the paragraphs in 12 pt, as a scanner makes it."""
-    import pypdfium2 as pdfium
-    from fpdf import FPDF
-
-    page = FPDF()
-    page.add_page()
-    page.set_font("Helvetica", size=12)
-    for text in paragraphs:
-        page.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
-        page.ln(3)
-    text_pdf = path.with_suffix(".page.pdf")
-    page.output(str(text_pdf))
-    scan = FPDF()
-    with pdfium.PdfDocument(str(text_pdf)) as document:
-        image = document[0].render(scale=dpi / 72, grayscale=True).to_pil()
-        scan.add_page()
-        scan.image(image, x=0, y=0, w=scan.w, h=scan.h)
-    text_pdf.unlink()
-    scan.output(str(path))
-    return path
+    if scanned:  # an image-only page, rasterised at the resolution Tesseract is trained for
+        parts.append(make_scanned_pdf(path.with_suffix(".scan.pdf"), [scanned], dpi=300))
+    join_pdfs(path, parts)
 
 
 def _norm(text: str) -> str:

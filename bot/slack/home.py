@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import texts
 from bot.register_cli import due_between
 from bot.slack import messages
 from bot.slack.digest import due_blocks
@@ -122,7 +123,7 @@ def digest_text(settings: Settings) -> str:
         return f"{messages.HOME_DIGEST}\n{messages.HOME_NO_DIGEST}"
     when = messages.HOME_DIGEST_AT.format(
         channel=escape(digest.channel),
-        weekday=messages.WEEKDAYS[digest.weekday],
+        weekday=texts.WEEKDAYS[digest.weekday],
         time=escape(digest.time),
         timezone=escape(digest.timezone),
     )

@@ -117,7 +117,6 @@ HOME_DIGEST = "*Veckosammanfattning*"
 HOME_DIGEST_AT = "Postas i <#{channel}> på {weekday}ar kl. {time} ({timezone})."
 HOME_NO_DIGEST = "Ingen veckosammanfattning är inställd (`DIGEST_CHANNEL`)."
 HOME_VERSION = "Underlaget uppdaterades {created} (version {version})."
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 HOME_INDEX_ERROR = (
     "Jag kan inte läsa dokumentunderlaget just nu, så deadlines och dokument visas inte. "
     "Felet är loggat."

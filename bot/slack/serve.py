@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import signal
 import socket
@@ -171,12 +172,12 @@ def calendar_route(settings: Settings, snapshot_fn: SnapshotFn | None) -> Calend
     token = settings.slack.calendar_token
     if token is None or snapshot_fn is None:
         return None
-    get = snapshot_fn
-
-    def make() -> bytes:
-        return deadline_calendar(get(), dt.date.today())
-
+    make = functools.partial(_calendar_now, snapshot_fn)
     return CalendarRoute(settings.slack.calendar_path, token.get_secret_value(), make)
+
+
+def _calendar_now(snapshot_fn: SnapshotFn) -> bytes:
+    return deadline_calendar(snapshot_fn(), dt.date.today())
 
 
 def _listen(
