@@ -25,6 +25,7 @@ from bot.question import Kind, QuestionInfo, analyse, is_follow_up
 from bot.register_answer import register_answer
 from config.settings import Settings
 from retrieval import thesaurus
+from retrieval.collections import scoped
 from retrieval.embedder import Embedder, load_embedder
 from retrieval.register import DEADLINE
 from retrieval.search import FusionWeights, HybridSearcher
@@ -108,6 +109,8 @@ class Answerer:
         self._lock = threading.Lock()
         self._published: object = None
         self._searcher: HybridSearcher | None = None
+        # searchers over the collections channels may see, for the version in use
+        self._scoped: dict[frozenset[str], HybridSearcher] = {}
         self.searcher()  # fail at start-up, not at the first question
         if model is None and load_model:
             self._model = load()
@@ -125,16 +128,25 @@ class Answerer:
         configured = self.settings.answer.threshold
         return self.model.threshold if configured is None else configured
 
-    def searcher(self) -> HybridSearcher:
-        """The searcher for the published version, reloaded when a newer one was published."""
+    def searcher(self, collections: frozenset[str] | None = None) -> HybridSearcher:
+        """The searcher for the published version, reloaded when a newer one was published;
+        with `collections`, over their documents only (None: every document)."""
         published = self.source.current()
         with self._lock:
             if self._searcher is None or published != self._published:
                 snapshot = self.source.open()
                 self._searcher = self.searcher_for(snapshot)
+                self._scoped = {}
                 self._published = published
                 log.info("using index version %s", snapshot.version)
-            return self._searcher
+            if collections is None:
+                return self._searcher
+            scoped_searcher = self._scoped.get(collections)
+            if scoped_searcher is None:
+                view = scoped(self._searcher.snapshot, collections)
+                scoped_searcher = self.searcher_for(view)
+                self._scoped[collections] = scoped_searcher
+            return scoped_searcher
 
     def searcher_for(self, snapshot: Snapshot) -> HybridSearcher:
         """A hybrid searcher over one index version with the configured fusion weights."""
@@ -147,15 +159,25 @@ class Answerer:
         """The index version in use."""
         return self.searcher().snapshot
 
-    def candidates(self, question: str, history: Sequence[str] = ()) -> Retrieved:
-        """Analyse, retrieve, and compute every candidate sentence's features."""
+    def snapshot_for(self, collections: frozenset[str] | None) -> Snapshot:
+        """The index version in use, limited to `collections` (None: all of it)."""
+        return self.searcher(collections).snapshot
+
+    def candidates(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        collections: frozenset[str] | None = None,
+    ) -> Retrieved:
+        """Analyse, retrieve from the documents of `collections` (None: all), and compute
+        every candidate sentence's features."""
         info = analyse(question)
         query = info.text  # chat shorthand written out
         if history and is_follow_up(question):
             query = f"{history[-1]} {question}"
             merged = analyse(query)
             info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
-        searcher = self.searcher()
+        searcher = self.searcher(collections)
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
         # the lexical side also searches the documents' words for the question's everyday phrases
@@ -166,14 +188,22 @@ class Answerer:
         cands = features.candidates(q, vector)
         return Retrieved(info, hits, q, cands, features.matrix(q, cands))
 
-    def answer(self, question: str, history: Sequence[str] = (), explain: bool = False) -> Answer:
-        """Answer one question; `history` holds earlier questions of the same conversation."""
+    def answer(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        collections: frozenset[str] | None = None,
+        explain: bool = False,
+    ) -> Answer:
+        """Answer one question from the documents of `collections` (None: every document);
+        `history` holds earlier questions of the same conversation."""
         question = " ".join(question.split())
         if not question:
             return Answer(question, False, texts.EMPTY_QUESTION, reason=Reason.EMPTY)
-        if not history and (routed := register_answer(question, self.snapshot)):
+        snapshot = self.snapshot_for(collections)
+        if not history and (routed := register_answer(question, snapshot)):
             return routed
-        found = self.candidates(question, history)
+        found = self.candidates(question, history, collections)
         if not found.cands:
             return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason=Reason.NO_RELEVANT)
         return self.compose(found, explain)

@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from bot import texts
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--explain", action="store_true", help="with --json: each feature's contribution"
     )
+    _channel_option(ask, "answer")
     ev = sub.add_parser("eval", help="measure retrieval and answers on a labelled set")
     ev.add_argument("file", type=Path, nargs="+", help="JSONL files of labelled questions")
     ev.add_argument(
@@ -87,6 +89,7 @@ def _register_parsers(sub: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--templates", action="store_true", help="also list what templates say (left out)"
         )
+        _channel_option(p, "list")
     dg = sub.add_parser("digest", help="build (and post) the weekly digest")
     dg.add_argument("--today", type=_date, help="build it as of this date (default: today)")
     dg.add_argument("--dry-run", action="store_true", help="print it as text, do not post")
@@ -102,6 +105,21 @@ def _register_parsers(sub: argparse._SubParsersAction) -> None:
         help="cosine distance up to which questions are grouped (default: GAPS_THRESHOLD)",
     )
     gp.add_argument("--json", action="store_true", help="one JSON object per group")
+
+
+def _channel_option(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "--channel",
+        metavar="ID",
+        help=f"{verb} from the documents Slack channel ID may see (SLACK_CHANNEL_COLLECTIONS; "
+        "an unmapped channel or DM sees the default collection); default: every document",
+    )
+
+
+def _collections(args: argparse.Namespace, settings: Settings) -> frozenset[str] | None:
+    """What --channel may see; None (every document) without it."""
+    channel = getattr(args, "channel", None)
+    return None if channel is None else settings.slack.collections_for(channel)
 
 
 def _date(text: str) -> dt.date:
@@ -173,11 +191,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.question:
         questions: Iterable[str] = [" ".join(args.question)]
     elif sys.stdin.isatty():
-        return console(answerer.answer)
+        return console(partial(answerer.answer, collections=_collections(args, settings)))
     else:
         questions = (line for line in sys.stdin if line.strip())
+    collections = _collections(args, settings)
     for question in questions:
-        answer = answerer.answer(question, explain=args.explain)
+        answer = answerer.answer(question, collections=collections, explain=args.explain)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -257,8 +276,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     def index_ok() -> None:
         answerer.searcher()  # raises when the published index cannot be loaded
 
-    # the App Home shows the version the answers come from, reopened when a new one is published
-    return int(run_serve(settings, answerer.answer, index_ok, lambda: answerer.snapshot))
+    # each channel's answers and the App Home come from the version in use (reopened when a new
+    # one is published), limited to the collections SLACK_CHANNEL_COLLECTIONS gives them
+    return int(run_serve(settings, answerer.answer, index_ok, answerer.snapshot_for))
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
@@ -273,28 +293,32 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_deadlines(args: argparse.Namespace, settings: Settings) -> int:
     from bot.register_cli import print_deadlines, write_calendar
+    from retrieval.collections import scoped
     from retrieval.sources import open_snapshot
 
-    snapshot = open_snapshot(settings)
+    opened = open_snapshot(settings)
     try:
+        snapshot = scoped(opened, _collections(args, settings))
         if args.ics:
             return write_calendar(snapshot, args.ics, args.templates)
         today = args.today or dt.date.today()
         print_deadlines(snapshot, today, args.days, args.json, args.templates)
     finally:
-        snapshot.close()
+        opened.close()
     return 0
 
 
 def cmd_obligations(args: argparse.Namespace, settings: Settings) -> int:
     from bot.register_cli import print_obligations
+    from retrieval.collections import scoped
     from retrieval.sources import open_snapshot
 
-    snapshot = open_snapshot(settings)
+    opened = open_snapshot(settings)
     try:
+        snapshot = scoped(opened, _collections(args, settings))
         print_obligations(snapshot, args.party, args.json, args.templates)
     finally:
-        snapshot.close()
+        opened.close()
     return 0
 
 

@@ -13,9 +13,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.collections import DEFAULT_COLLECTION, EVERYONE, collection_name
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # a Slack user id (U…, or W… on Enterprise Grid) or a user-group id (S…)
 _SLACK_PERSON_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
+_SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
 
 
@@ -152,6 +155,37 @@ class SlackSettings(_Group):
         description="An answer whose probability is less than this above the answer threshold "
         "counts as unsure and gets the 'Fråga en människa' button (0 = declines only).",
     )
+
+    channel_collections: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Which document collections each channel may see, as JSON: "
+        '{"C0123ABCD": ["ledning", "allmänt"]}. A collection is the first folder below the '
+        f"ingested folder; documents at the top are in {DEFAULT_COLLECTION!r}. Direct "
+        f"messages, the App Home and channels not listed see {DEFAULT_COLLECTION!r} only.",
+    )
+
+    @field_validator("channel_collections")
+    @classmethod
+    def _collections(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Channel ids as Slack writes them and collection names in their canonical form."""
+        out: dict[str, list[str]] = {}
+        for channel, names in value.items():
+            if not _SLACK_CHANNEL_ID.fullmatch(channel):
+                raise ValueError(
+                    f"{channel!r} is not a Slack channel id (C…, G… or D…); find it under the "
+                    "channel's name → Om/About, at the bottom"
+                )
+            canonical = [collection_name(n) for n in names]
+            if not all(canonical):
+                raise ValueError(f"channel {channel}: an empty collection name")
+            out[channel] = canonical
+        return out
+
+    def collections_for(self, channel: str) -> frozenset[str]:
+        """The collections `channel` may see: its entry in channel_collections, else the
+        default collection only (direct messages and the App Home included)."""
+        names = self.channel_collections.get(channel)
+        return EVERYONE if names is None else frozenset(names)
 
     @field_validator("escalation_users")
     @classmethod

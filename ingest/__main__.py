@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from config import logs
+from config.collections import DEFAULT_COLLECTION
 from config.settings import Settings
 from ingest.pipeline import IngestOptions, IngestReport, ingest
 from retrieval.embedder import load_embedder, model_name
@@ -123,9 +124,15 @@ def _copy_to_postgres(settings: Settings, index_dir: Path) -> dict[str, object] 
 
 
 def _announce(announcer: Announcer, settings: Settings, report: IngestReport) -> bool:
-    """Post the notice; the index is already published whatever Slack answers."""
+    """Post the notice of the documents the digest channel may see (SLACK_CHANNEL_COLLECTIONS);
+    the index is already published whatever Slack answers."""
+    seen = settings.slack.collections_for(settings.digest.channel)
+
+    def visible(keys: list[str]) -> list[str]:
+        return [k for k in keys if report.collections.get(k, DEFAULT_COLLECTION) in seen]
+
     try:
-        announcer(settings, report.added, report.updated)
+        announcer(settings, visible(report.added), visible(report.updated))
     except SamverkanError as exc:
         print(f"error: {exc} (the index was published)", file=sys.stderr)
         return False

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from config.collections import DEFAULT_COLLECTION, collection_name
 from ingest import ocr
 from ingest.chunking import chunk_blocks
 from ingest.doctype import doc_type, validity
@@ -94,6 +95,7 @@ class IngestReport:
     embedded: int = 0
     version: str = ""
     published: bool = False
+    collections: dict[str, str] = field(default_factory=dict)  # of every file found, by key
 
     def to_json(self) -> dict[str, object]:
         """Summary object printed by `python -m ingest --json`."""
@@ -132,24 +134,53 @@ def doc_key(path: Path, corpus_dir: Path) -> str:
         return resolved.as_posix()
 
 
-def discover(paths: list[Path], corpus_dir: Path) -> tuple[dict[str, Path], list[str]]:
-    """Supported files under the given paths, by key, and the folder prefixes that were scanned."""
-    files: dict[str, Path] = {}
-    scanned: list[str] = []
+def collection_of(item: Path, root: Path, corpus_dir: Path) -> str:
+    """The collection of a file: its first folder below the corpus folder when it lies inside
+    it (so ingesting `corpus/ledning` alone keeps `ledning`), else its first folder below the
+    folder given to ingest; files at the top, and files given one by one outside the corpus
+    folder, are in DEFAULT_COLLECTION."""
+    resolved = item.resolve()
+    for base in (corpus_dir, root):
+        try:
+            parts = resolved.relative_to(base.resolve()).parts
+        except ValueError:
+            continue
+        return collection_name(parts[0]) if len(parts) > 1 else DEFAULT_COLLECTION
+    return DEFAULT_COLLECTION
+
+
+@dataclass
+class Found:
+    """The supported files under the paths given to ingest: by key, their collection by key,
+    and the folder prefixes that were scanned."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    collections: dict[str, str] = field(default_factory=dict)
+    scanned: list[str] = field(default_factory=list)
+
+    def add(self, item: Path, root: Path, corpus_dir: Path) -> None:
+        key = doc_key(item, corpus_dir)
+        self.files[key] = item
+        self.collections[key] = collection_of(item, root, corpus_dir)
+
+
+def discover(paths: list[Path], corpus_dir: Path) -> Found:
+    """Supported files under the given paths, with their collections and the scanned folders."""
+    found = Found()
     for root in paths:
         if root.is_dir():
             prefix = doc_key(root, corpus_dir)
-            scanned.append("" if prefix == "." else prefix.rstrip("/") + "/")
+            found.scanned.append("" if prefix == "." else prefix.rstrip("/") + "/")
             for item in sorted(root.rglob("*")):
                 if item.is_file() and not _hidden(item, root) and kind_of(item):
-                    files[doc_key(item, corpus_dir)] = item
+                    found.add(item, root, corpus_dir)
                 elif item.is_file() and not _hidden(item, root):
                     log.info("%s: not a supported document type; ignored", item)
         elif root.is_file():
-            files[doc_key(root, corpus_dir)] = root
+            found.add(root, root.parent, corpus_dir)
         else:
             raise IngestError(f"{root}: no such file or folder")
-    return files, scanned
+    return found
 
 
 def _hidden(item: Path, root: Path) -> bool:
@@ -208,7 +239,9 @@ def _ingest_locked(
     paths: list[Path], opts: IngestOptions, model_name: str, get_embedder: Callable[[], Embedder]
 ) -> IngestReport:
     report = IngestReport()
-    files, scanned = discover(paths, opts.corpus_dir)
+    found = discover(paths, opts.corpus_dir)
+    files, scanned = found.files, found.scanned
+    report.collections = found.collections
     folder = current_version(opts.index_dir)
     old = LocalSnapshot(folder) if folder else None
     same_model = old is not None and old.manifest.model == model_name
@@ -229,9 +262,11 @@ def _ingest_locked(
     for key, path in tqdm(sorted(files.items()), desc="Läser", unit="fil", disable=None):
         sha = _sha256(path)
         previous = old_docs.get(key)
+        collection = found.collections[key]
         if previous is not None and previous.sha256 == sha and same_model and same_reader:
-            docs[key] = previous
-            report.unchanged.append(key)
+            docs[key] = replace(previous, collection=collection)
+            # the same file ingested from another folder may land in another collection
+            (report.unchanged if previous.collection == collection else report.updated).append(key)
             continue
         try:
             meta, chunks = _read_document(key, path, sha, opts)
@@ -243,7 +278,8 @@ def _ingest_locked(
             continue
         # reread with the same content (a new reader or model) is not a change
         same = previous is not None and previous.sha256 == sha
-        docs[key] = replace(meta, changed=previous.changed if previous and same else now)
+        changed_at = previous.changed if previous and same else now
+        docs[key] = replace(meta, changed=changed_at, collection=collection)
         fresh[key] = chunks
         (report.updated if previous is not None else report.added).append(key)
     for key in old_docs:

@@ -88,6 +88,16 @@ class LocalSnapshot:
             rows = self._db.execute(sql, (doc_path,)).fetchall()
         return [(r[0], chunk_from_row(r[1:-1]), r[-1]) for r in rows]
 
+    def chunk_positions(self, doc_paths: Iterable[str]) -> list[int]:
+        """Positions of the chunks of these documents, ascending."""
+        paths = list(doc_paths)
+        if not paths:
+            return []
+        marks = ",".join("?" * len(paths))
+        sql = f"SELECT pos FROM {CHUNKS.name} WHERE doc_path IN ({marks}) ORDER BY pos"
+        with self._lock:
+            return [r[0] for r in self._db.execute(sql, paths)]
+
     def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
         """(sentence id, text) of the chunks at these positions, in order."""
         pos = list(positions)

@@ -68,17 +68,25 @@ class LexicalIndex:
         matrix = sparse.csc_matrix((w, (row_idx, col_idx)), shape=(n, len(vocab)))
         return cls(analyzer, vocab, matrix, df)
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """Best k (position, score) pairs with score > 0, best first."""
+    def search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Best k (position, score) pairs with score > 0, best first; with `allowed` (int
+        positions), among those rows only."""
         terms = self.analyzer.terms(self.analyzer.expand(query))
         ids = [self.vocab[t] for t in dict.fromkeys(terms) if t in self.vocab]
-        if not ids or self.size == 0:
+        if not ids or self.size == 0 or k <= 0:
             return []
         scores = np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
+        rows = np.arange(len(scores)) if allowed is None else np.asarray(allowed, dtype=np.int64)
+        if allowed is not None:
+            scores = scores[rows]
         k = min(k, len(scores))
+        if k == 0:
+            return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return [(int(rows[i]), float(scores[i])) for i in top if scores[i] > 0]
 
     def save(self, folder: Path) -> None:
         """Write lexical.npz and lexical.json into folder."""

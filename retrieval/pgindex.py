@@ -162,6 +162,19 @@ class PgSnapshot:
             ).fetchall()
         return [(r[0], chunk_from_row(r[2:]), r[1]) for r in rows]
 
+    def chunk_positions(self, doc_paths: Iterable[str]) -> list[int]:
+        """Positions of the chunks of these documents, ascending."""
+        paths = list(doc_paths)
+        if not paths:
+            return []
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT pos FROM {CHUNKS.pg_name} WHERE version = %s AND doc_path = ANY(%s) "
+                "ORDER BY pos",
+                (self.version_id, paths),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def passage_texts(self) -> list[str]:
         """Every chunk's passage text, in position order."""
         with self.pool.connection() as conn:

@@ -138,6 +138,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         # versions published before do not know it: '' (shown as unknown)
         pg_added_columns(6),
     ),
+    Migration(
+        7,
+        "index_documents.collection: which channels may see a document",
+        # versions published before had no collections: every document is in the default one
+        pg_added_columns(7),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

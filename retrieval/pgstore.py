@@ -187,20 +187,45 @@ class PgVectorStore:
             if bulk:
                 self._build_index(conn)
 
-    def search_sql(self) -> sql.Composed:
-        """The search query; parameters %(q)s (vector text) and %(k)s."""
+    def search_sql(self, filtered: bool = False) -> sql.Composed:
+        """The search query; parameters %(q)s (vector text), %(k)s and, `filtered`, %(allowed)s
+        (the positions that may be found)."""
         distance = sql.SQL("embedding::{cast} <#> %(q)s::{cast}").format(cast=self._cast)
+        only = sql.SQL(" AND position = ANY(%(allowed)s)" if filtered else "")
         return sql.SQL(
-            "SELECT position, -({d}) FROM vectors WHERE store = {name} ORDER BY {d} LIMIT %(k)s"
-        ).format(d=distance, name=sql.Literal(self.name))  # literal: matches the partial index
+            "SELECT position, -({d}) FROM vectors WHERE store = {name}{only} ORDER BY {d} "
+            "LIMIT %(k)s"
+        ).format(d=distance, name=sql.Literal(self.name), only=only)  # literal: partial index
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Up to k (position, cosine) pairs for a (dim,) query, best first; [] when empty."""
+    def search(
+        self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Up to k (position, cosine) pairs for a (dim,) query, best first; [] when empty.
+
+        With `allowed`, the positions outside it are filtered inside the query, and pgvector's
+        iterative index scan goes on through the graph until k allowed rows are found (plain
+        HNSW would stop after ef_search rows, most of them filtered away). Should the scan
+        still stop short, the allowed rows are compared one by one.
+        """
         if k <= 0:
             return []
         q = vector_literal(np.asarray(vector, dtype=np.float32).reshape(-1))
-        with self.pool.connection() as conn:
-            if k > EF_SEARCH:  # HNSW returns at most ef_search rows
-                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(k),))
-            rows = conn.execute(self.search_sql(), {"q": q, "k": k}).fetchall()
+        if allowed is None:
+            with self.pool.connection() as conn:
+                if k > EF_SEARCH:  # HNSW returns at most ef_search rows
+                    conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(k),))
+                rows = conn.execute(self.search_sql(), {"q": q, "k": k}).fetchall()
+            return [(int(p), float(s)) for p, s in rows]
+        positions = [int(p) for p in allowed]
+        k = min(k, len(positions))
+        if k == 0:
+            return []
+        args = {"q": q, "k": k, "allowed": positions}
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+            conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(k, EF_SEARCH)),))
+            rows = conn.execute(self.search_sql(filtered=True), args).fetchall()
+            if len(rows) < k:
+                conn.execute("SET LOCAL enable_indexscan = off")
+                rows = conn.execute(self.search_sql(filtered=True), args).fetchall()
         return [(int(p), float(s)) for p, s in rows]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
+from config.collections import DEFAULT_COLLECTION
 from retrieval.register import Deadline, Obligation
 from retrieval.types import Chunk
 
@@ -108,6 +109,8 @@ DOCUMENTS = Table(
         Column("valid_to", "TEXT", "text", default="''", migration=5),
         # when ingestion first indexed this content (UTC, ISO seconds), "" when not recorded
         Column("changed", "TEXT", "text", default="''", migration=6),
+        # the document's collection (retrieval.collections); versions before it hold one
+        Column("collection", "TEXT", "text", default=f"'{DEFAULT_COLLECTION}'", migration=7),
     ),
     key=("path",),
     pg_name="index_documents",

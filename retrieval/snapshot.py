@@ -88,6 +88,11 @@ class Snapshot(Protocol):
         [] for a document this version does not hold."""
         ...
 
+    def chunk_positions(self, doc_paths: Iterable[str]) -> list[int]:
+        """The positions of every chunk of these documents, ascending (documents this version
+        does not hold have none)."""
+        ...
+
     def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
         """For each given chunk position (every one is a key), its (sid, text) sentences in
         order; [] for a position without sentences or that does not exist."""

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from config.collections import DEFAULT_COLLECTION
+
 
 class DocType(StrEnum):
     """What kind of document a file is (read from its own text at ingestion)."""
@@ -34,6 +36,9 @@ class DocumentMeta:
     valid_from: str = ""  # ISO date the document says it applies from, else ""
     valid_to: str = ""  # ISO date it says it applies until ("" when open or not stated)
     changed: str = ""  # UTC time (ISO, seconds) ingestion first indexed this content, or ""
+    # the collection the document belongs to (its first folder below the ingested folder);
+    # a channel sees only the collections SLACK_CHANNEL_COLLECTIONS gives it (retrieval.collections)
+    collection: str = DEFAULT_COLLECTION
 
     @property
     def name(self) -> str:

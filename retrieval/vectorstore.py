@@ -26,9 +26,17 @@ class VectorStore(Protocol):
         """
         ...
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Up to k (position, cosine) pairs for a (dim,) query, best first; [] when empty."""
+    def search(
+        self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Up to k (position, cosine) pairs for a (dim,) query, best first; [] when empty.
+        With `allowed` (sorted int64 positions), only those positions are searched."""
         ...
+
+
+def _pairs(ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
+    """faiss's result row as (position, score) pairs, without its -1 fillers."""
+    return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]
 
 
 class FaissStore:
@@ -78,13 +86,38 @@ class FaissStore:
         if len(vectors):
             self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Best k by inner product."""
+    def search(
+        self, vector: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Best k by inner product, among the `allowed` positions only when given: faiss skips
+        the others while it searches (an IDSelector), so they never take a place in the k."""
         if self.size == 0 or k <= 0:
             return []
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        scores, ids = self.index.search(query, min(k, self.size))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        if allowed is None:
+            scores, ids = self.index.search(query, min(k, self.size))
+            return _pairs(ids[0], scores[0])
+        k = min(k, len(allowed))
+        if k == 0:
+            return []
+        selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+        # faiss's bundled type stubs lack the search parameters' keyword constructors
+        params = (
+            faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.EF_SEARCH, k))  # type: ignore[attr-defined]
+            if self.approximate
+            else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        )
+        scores, ids = self.index.search(query, k, params=params)
+        found = _pairs(ids[0], scores[0])
+        if len(found) < k:  # HNSW may run out of graph before it meets k allowed vectors
+            found = self._exact(query[0], k, allowed)
+        return found
+
+    def _exact(self, query: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """Best k of the allowed positions by scanning their vectors."""
+        scores = self.index.reconstruct_batch(allowed) @ query
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(int(allowed[i]), float(scores[i])) for i in top]
 
     def save(self, path: Path) -> None:
         """Write the faiss index file."""

@@ -23,11 +23,13 @@ from bot.slack.blocks import SlackMessage, answer_message, notice
 from bot.slack.escalation import needs_human
 from bot.slack.feedback import Declined, FeedbackStore
 from bot.slack.threads import ThreadMemory
+from config.collections import EVERYONE
 from retrieval.types import Answer, Reason
 
 log = logging.getLogger(__name__)
 
-AnswerFn = Callable[[str, Sequence[str]], Answer]
+# (question, earlier questions of the conversation, the collections the channel may see)
+AnswerFn = Callable[[str, Sequence[str], frozenset[str]], Answer]
 WORKING_REACTION = "eyes"
 
 
@@ -67,9 +69,12 @@ class Answering:
         docs_base_url: str = "",
         escalation_margin: float | None = None,
         declines: FeedbackStore | None = None,
+        collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
     ) -> None:
         """`escalation_margin` None: no "Fråga en människa" button (no coordinators set);
-        `declines`: where declined questions are recorded (None: nowhere)."""
+        `declines`: where declined questions are recorded (None: nowhere);
+        `collections_for(channel)`: the document collections a channel's answers come from."""
+        self._collections_for = collections_for
         self._declines = declines
         self._answer_fn = answer_fn
         self._escalation_margin = escalation_margin
@@ -133,7 +138,8 @@ class Answering:
             if question.thread:
                 history = self._threads.history(question.channel, question.thread)
                 self._threads.remember(question.channel, question.thread, question.text)
-            answer = self._answer_fn(question.text, history)
+            collections = self._collections_for(question.channel)
+            answer = self._answer_fn(question.text, history, collections)
             self._record_decline(question, answer)
             margin = self._escalation_margin
             ask_human = (

@@ -95,6 +95,7 @@ def build_app(
         docs_base_url=slack.docs_base_url,
         escalation_margin=slack.escalation_margin if slack.escalation_mentions else None,
         declines=feedback,
+        collections_for=slack.collections_for,
     )
     listeners = Listeners(
         answering,
@@ -104,7 +105,13 @@ def build_app(
         command_name=slack.command,
     )
     # a middleware: replies in panel threads go to the panel, other DM threads fall through
-    panel = AssistantPanel(listeners, threads, snapshot_fn, settings.digest.timezone)
+    panel = AssistantPanel(
+        listeners,
+        threads,
+        snapshot_fn,
+        settings.digest.timezone,
+        collections_for=slack.collections_for,
+    )
     app.assistant(panel.assistant())
     listeners.register(app)
     if slack.escalation_mentions:  # without coordinators there is no button to listen to

@@ -32,6 +32,7 @@ from bot.slack.handlers import Listeners, is_from_person, is_help, strip_mention
 from bot.slack.home import HOME_WEEKS, SnapshotFn, current_snapshot
 from bot.slack.mrkdwn import one_line, trim
 from bot.slack.threads import ThreadMemory
+from config.collections import EVERYONE
 from retrieval.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,11 @@ class AssistantPanel:
         snapshot_fn: SnapshotFn | None,
         timezone: str,
         clock: Callable[[], dt.datetime] | None = None,
+        collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
     ) -> None:
+        """`collections_for(channel)`: the document collections a panel thread's channel (its
+        direct message with the bot) may see, for the suggested prompts."""
+        self.collections_for = collections_for
         self.listeners = listeners
         self.threads = threads
         self.snapshot_fn = snapshot_fn
@@ -96,9 +101,12 @@ class AssistantPanel:
         assistant.user_message(matchers=matchers)(self.on_user_message)
         return assistant
 
-    def prompts(self) -> list[Prompt]:
-        """Suggested prompts from the index version in use now (the fallback if it fails)."""
-        snapshot = current_snapshot(self.snapshot_fn, "assistant: the usage prompt is shown")
+    def prompts(self, collections: frozenset[str] = EVERYONE) -> list[Prompt]:
+        """Suggested prompts from the documents of `collections` in the index version in use
+        now (the fallback if it cannot be read)."""
+        snapshot = current_snapshot(
+            self.snapshot_fn, "assistant: the usage prompt is shown", collections
+        )
         return suggested_prompts(snapshot, self._clock().date())
 
     def on_thread_started(
@@ -120,7 +128,8 @@ class AssistantPanel:
             text=messages.ASSISTANT_GREETING,
         )
         _logged(greet, "chat.postMessage (greeting)", channel)
-        set_suggested_prompts(prompts=self.prompts(), title=messages.ASSISTANT_PROMPTS_TITLE)
+        prompts = self.prompts(self.collections_for(channel))
+        set_suggested_prompts(prompts=prompts, title=messages.ASSISTANT_PROMPTS_TITLE)
 
     def on_context_changed(self, payload: dict[str, Any]) -> None:
         """assistant_thread_context_changed: the user looks at another channel. Answers do not

@@ -13,7 +13,8 @@ import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +28,9 @@ from bot.register_cli import Due, kind_note
 from bot.slack import messages
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line
 from config.settings import Settings
+from retrieval.collections import scoped
 from retrieval.register import DEADLINE
+from retrieval.snapshot import Snapshot
 from retrieval.sources import open_snapshot  # index/CURRENT, or PostgreSQL (DATABASE_URL)
 
 log = logging.getLogger(__name__)
@@ -111,6 +114,17 @@ def blocks_text(blocks: list[Block]) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+@contextmanager
+def digest_snapshot(settings: Settings) -> Iterator[Snapshot]:
+    """The index version published now, limited to the collections the digest channel may see
+    (SLACK_CHANNEL_COLLECTIONS); closed afterwards."""
+    snapshot = open_snapshot(settings)
+    try:
+        yield scoped(snapshot, settings.slack.collections_for(settings.digest.channel))
+    finally:
+        snapshot.close()
+
+
 def preview_digest(settings: Settings, today: dt.date, as_json: bool = False) -> str:
     """The digest `post_digest` would post for `today`, as text or as Block Kit JSON."""
     previous = None
@@ -118,11 +132,8 @@ def preview_digest(settings: Settings, today: dt.date, as_json: bool = False) ->
         store = digest_store(settings)
         previous = store.previous_documents(settings.digest.channel)
         store.close()
-    snapshot = open_snapshot(settings)
-    try:
+    with digest_snapshot(settings) as snapshot:
         digest = build_digest(snapshot, today, settings.digest.weeks_ahead, previous)
-    finally:
-        snapshot.close()
     blocks = digest_blocks(digest)
     return json.dumps(blocks, ensure_ascii=False, indent=2) if as_json else blocks_text(blocks)
 
@@ -147,18 +158,13 @@ def post_digest(settings: Settings, client: WebClient, today: dt.date) -> PostRe
         store.close()
         return PostResult(week, False, reason="already posted")
     try:
-        snapshot = open_snapshot(settings)
-    except Exception:
-        store.close()
-        raise
-    try:
-        previous = store.previous_documents(channel)
-        digest = build_digest(snapshot, today, settings.digest.weeks_ahead, previous)
-        if not store.reserve(week, channel, document_shas(snapshot)):
-            return PostResult(week, False, reason="already posted")
-        return _send(client, store, channel, week, digest_blocks(digest))
+        with digest_snapshot(settings) as snapshot:
+            previous = store.previous_documents(channel)
+            digest = build_digest(snapshot, today, settings.digest.weeks_ahead, previous)
+            if not store.reserve(week, channel, document_shas(snapshot)):
+                return PostResult(week, False, reason="already posted")
+            return _send(client, store, channel, week, digest_blocks(digest))
     finally:
-        snapshot.close()
         store.close()
 
 

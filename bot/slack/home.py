@@ -3,7 +3,9 @@ documents with type, date and when each last changed, the weekly digest's channe
 how to ask. Published with views.publish each time a user opens the tab.
 
 The view is built from the index version in use at that moment (`SnapshotFn`: the Answerer's,
-which reopens a newly published version), so a new version shows without a restart. Slack
+which reopens a newly published version), so a new version shows without a restart. Everyone
+may open the tab, so it shows the default collection's documents and deadlines only, as a
+direct message answers from (config.collections). Slack
 allows 100 blocks per view and 3,000 characters per section text: a list that does not fit
 ends with "… och N till.", never with an error.
 """
@@ -25,13 +27,15 @@ from bot.register_cli import due_between
 from bot.slack import messages
 from bot.slack.digest import due_blocks
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line, trim
+from config.collections import EVERYONE
 from config.settings import Settings
 from retrieval.snapshot import Snapshot
 from retrieval.types import DocumentMeta
 
 log = logging.getLogger(__name__)
 
-SnapshotFn = Callable[[], Snapshot]
+# the index version in use, limited to the given collections' documents
+SnapshotFn = Callable[[frozenset[str]], Snapshot]
 Block = dict[str, Any]
 
 HOME_WEEKS = 8  # deadlines shown: the coming eight weeks (issue 9)
@@ -165,13 +169,15 @@ def _version_text(snapshot: Snapshot, zone: dt.tzinfo | None) -> str:
     )
 
 
-def current_snapshot(snapshot_fn: SnapshotFn | None, fallback: str) -> Snapshot | None:
-    """The index version in use, or None when there is none or it cannot be read (logged with
-    `fallback`, what the caller shows instead)."""
+def current_snapshot(
+    snapshot_fn: SnapshotFn | None, fallback: str, collections: frozenset[str] = EVERYONE
+) -> Snapshot | None:
+    """The index version in use, limited to `collections`, or None when there is none or it
+    cannot be read (logged with `fallback`, what the caller shows instead)."""
     if snapshot_fn is None:
         return None
     try:
-        return snapshot_fn()
+        return snapshot_fn(collections)
     except Exception:
         log.exception("The index cannot be read (%s)", fallback)
         return None

@@ -31,6 +31,7 @@ from bot.slack.digest import DigestScheduler
 from bot.slack.home import SnapshotFn
 from bot.slack.http_mode import BoltHTTPServer, CalendarRoute
 from bot.slack.redact import install_redaction
+from config.collections import EVERYONE
 from config.settings import Settings, SlackSettings
 from retrieval.errors import ConfigError
 from retrieval.pgstore import close_shared_pools
@@ -177,7 +178,8 @@ def calendar_route(settings: Settings, snapshot_fn: SnapshotFn | None) -> Calend
 
 
 def _calendar_now(snapshot_fn: SnapshotFn) -> bytes:
-    return deadline_calendar(snapshot_fn(), dt.date.today())
+    # whoever holds the link sees it: the default collection's dates only
+    return deadline_calendar(snapshot_fn(EVERYONE), dt.date.today())
 
 
 def _listen(

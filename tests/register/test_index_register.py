@@ -100,3 +100,31 @@ def test_deadlines_text_shows_a_month_as_stated(
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "2017-06  Socialchefen:" in out and "någon gång under månaden" in out
+
+
+def test_channel_option_lists_what_that_channel_may_see(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`deadlines --channel` and `obligations --channel` leave out the collections the channel
+    may not see (SLACK_CHANNEL_COLLECTIONS); without it every document is listed."""
+    corpus = tmp_path / "corpus"
+    (corpus / "ledning").mkdir(parents=True)
+    (corpus / "avtal.md").write_text(
+        "# Avtal\n\nKommunen ska lämna rapporten senast den 15 mars 2027.\n", "utf-8"
+    )
+    (corpus / "ledning" / "utkast.md").write_text(
+        "# Utkast\n\nEkonomichefen ska lämna besked senast den 1 april 2027.\n", "utf-8"
+    )
+    build_index(corpus, tmp_path / "index")
+    monkeypatch.setenv("SLACK_CHANNEL_COLLECTIONS", '{"C0LEDNING": ["ledning", "allmänt"]}')
+    base = ["--index", str(tmp_path / "index"), "--json"]
+    dates = ["deadlines", *base, "--today", "2027-03-01", "--days", "60"]
+
+    def documents(argv: list[str]) -> set[str]:
+        assert main(argv) == 0
+        return {json.loads(line)["document"] for line in capsys.readouterr().out.splitlines()}
+
+    assert documents(dates) == {"avtal.md", "ledning/utkast.md"}
+    assert documents([*dates, "--channel", "C0GENERAL"]) == {"avtal.md"}
+    assert documents([*dates, "--channel", "C0LEDNING"]) == {"avtal.md", "ledning/utkast.md"}
+    assert documents(["obligations", *base, "--channel", "D0DIRECT"]) == {"avtal.md"}

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 
+from config.collections import EVERYONE
 from retrieval.types import Answer, Citation
 
 SOURCE = Citation(
@@ -30,11 +31,15 @@ class Recorder:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.calls: list[tuple[str, tuple[str, ...]]] = []
+        self.collections: list[frozenset[str]] = []  # what each call's channel may see
         self._lock = threading.Lock()
 
-    def __call__(self, question: str, history: Sequence[str]) -> Answer:
+    def __call__(
+        self, question: str, history: Sequence[str], collections: frozenset[str] = EVERYONE
+    ) -> Answer:
         with self._lock:
             self.calls.append((question, tuple(history)))
+            self.collections.append(collections)
         if self.delay:
             time.sleep(self.delay)
         return Answer(
@@ -42,7 +47,9 @@ class Recorder:
         )
 
 
-def declining(question: str, history: Sequence[str]) -> Answer:
+def declining(
+    question: str, history: Sequence[str], collections: frozenset[str] = EVERYONE
+) -> Answer:
     """Declines with the closest passages."""
     closest = (
         Citation(
@@ -66,12 +73,16 @@ def declining(question: str, history: Sequence[str]) -> Answer:
     )
 
 
-def raising(question: str, history: Sequence[str]) -> Answer:
+def raising(
+    question: str, history: Sequence[str], collections: frozenset[str] = EVERYONE
+) -> Answer:
     """Fails the way a broken index would."""
     raise RuntimeError("index could not be read")
 
 
-def hostile(question: str, history: Sequence[str]) -> Answer:
+def hostile(
+    question: str, history: Sequence[str], collections: frozenset[str] = EVERYONE
+) -> Answer:
     """A source whose text tries to ping the channel and a user."""
     source = Citation(
         1,

@@ -72,3 +72,27 @@ def test_announce_without_channel_is_a_clear_error_and_keeps_the_index(
     assert "DIGEST_CHANNEL" in out.stderr and BOT_TOKEN not in out.stderr
     assert (tmp_path / "index" / "CURRENT").is_file()
     assert fake_slack.calls("chat.postMessage") == []
+
+
+def test_announce_lists_only_what_the_digest_channel_may_see(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A new document in ledning/ is not named in an unmapped digest channel (a run that adds
+    only such documents posts nothing); mapped with SLACK_CHANNEL_COLLECTIONS, it is."""
+    corpus = tmp_path / "corpus"
+    (corpus / "ledning").mkdir(parents=True)
+    (corpus / "avtal.md").write_text("# Avtal\n\nKommunen ska erbjuda platser.\n", "utf-8")
+    (corpus / "ledning" / "utkast.md").write_text("# Utkast\n\nBudgeten sänks.\n", "utf-8")
+    first = _ingest(corpus, tmp_path / "index", fake_slack)
+    assert first.returncode == 0, first.stderr
+    text = fake_slack.wait_calls("chat.postMessage")[0].params["text"]
+    assert "avtal.md – nytt" in text and "utkast" not in text
+    (corpus / "ledning" / "plan.md").write_text("# Plan\n\nInget nytt.\n", "utf-8")
+    assert _ingest(corpus, tmp_path / "index", fake_slack).returncode == 0
+    assert len(fake_slack.calls("chat.postMessage")) == 1  # nothing the channel may see
+    (corpus / "ledning" / "mål.md").write_text("# Mål\n\nFler platser.\n", "utf-8")
+    mapped = '{"C0DIGEST": ["ledning", "allmänt"]}'
+    run = _ingest(corpus, tmp_path / "index", fake_slack, SLACK_CHANNEL_COLLECTIONS=mapped)
+    assert run.returncode == 0, run.stderr
+    last = fake_slack.wait_calls("chat.postMessage", count=2)[1].params["text"]
+    assert "ledning/mål.md – nytt" in last

@@ -77,7 +77,7 @@ def home_settings(make_settings, tmp_path: Path):
 def start(run_bot, settings: Settings):
     """The real bot with the Answerer's snapshot as the App Home's, as `bot serve` wires it."""
     answerer = Answerer(settings, embedder=HashEmbedder(), load_model=False)
-    return run_bot(settings, answerer.answer, snapshot_fn=lambda: answerer.snapshot)
+    return run_bot(settings, answerer.answer, snapshot_fn=answerer.snapshot_for)
 
 
 def texts(view: dict) -> str:
@@ -187,7 +187,7 @@ def test_home_without_an_index_says_so_and_still_shows_how_to_ask(
     settings = home_settings()
     answerer = Answerer(settings, embedder=HashEmbedder(), load_model=False)
 
-    def broken():
+    def broken(collections):
         raise OSError("index folder unreadable")
 
     run_bot(settings, answerer.answer, snapshot_fn=broken)

@@ -51,7 +51,7 @@ def test_new_thread_gets_a_greeting_and_prompts_from_the_index(
     settings = make_settings().model_copy(update={"index_dir": tmp_path / "index"})
     answerer = Answerer(settings, embedder=HashEmbedder(), load_model=False)
     [party] = {o.party for o in obligations_of(answerer.snapshot)}
-    run_bot(settings, Recorder(), snapshot_fn=lambda: answerer.snapshot)
+    run_bot(settings, Recorder(), snapshot_fn=answerer.snapshot_for)
     started = start_thread(fake_slack)
     thread = started["assistant_thread"]
     greeting = fake_slack.wait_calls("chat.postMessage")[0].params
@@ -79,7 +79,7 @@ def test_without_an_index_the_panel_suggests_how_to_ask(fake_slack, settings, ru
 def test_an_unreadable_index_gives_the_usage_prompt(fake_slack, settings, run_bot):
     """The index failing when the thread opens: greeting and the usage prompt, no error."""
 
-    def broken():
+    def broken(collections):
         raise OSError("index folder is gone")
 
     run_bot(settings, Recorder(), snapshot_fn=broken)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from bot.slack import messages
 from bot.slack.escalation import ACTION_ASK_HUMAN, ACTION_SOLVED, needs_human
+from config.collections import EVERYONE
 from config.settings import SlackSettings
 from retrieval.types import Answer, Reason
 from tests.slack import payloads as p
@@ -27,7 +28,9 @@ COORDINATORS = "U0COORD, S0GROUP"
 def scored(confidence: float, threshold: float = 0.534):
     """An answering function whose answers carry the decider's probability and threshold."""
 
-    def answer(question: str, history: Sequence[str]) -> Answer:
+    def answer(
+        question: str, history: Sequence[str], collections: frozenset[str] = EVERYONE
+    ) -> Answer:
         return Answer(
             question, True, f"Svar: {question} [1]", (SOURCE,),
             debug={"confidence": confidence, "threshold": threshold},

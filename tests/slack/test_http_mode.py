@@ -152,7 +152,7 @@ def test_calendar_is_served_to_its_token_only(fake_slack, make_settings, run_bot
 
     caplog.set_level(logging.DEBUG)
     settings = make_settings(mode="http", calendar_token=CALENDAR_TOKEN)
-    bot = run_bot(settings, Recorder(), snapshot_fn=lambda: answerer.snapshot)
+    bot = run_bot(settings, Recorder(), snapshot_fn=answerer.snapshot_for)
     assert get(bot.port, "/kalender.ics")[0] == 404
     assert get(bot.port, "/kalender.ics?token=fel")[0] == 404
     status, text, _ = get(bot.port, f"/kalender.ics?token={CALENDAR_TOKEN}")
@@ -169,7 +169,7 @@ def test_calendar_is_served_to_its_token_only(fake_slack, make_settings, run_bot
 
 def test_no_calendar_without_its_token(fake_slack, make_settings, run_bot):
     """Without SLACK_CALENDAR_TOKEN the calendar path is an unknown path."""
-    bot = run_bot(make_settings(mode="http"), Recorder(), snapshot_fn=lambda: None)
+    bot = run_bot(make_settings(mode="http"), Recorder(), snapshot_fn=lambda collections: None)
     assert get(bot.port, "/kalender.ics")[0] == 404
     assert get(bot.port, "/kalender.ics?token=")[0] == 404
 
