@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.answer import Answerer  # noqa: E402
+from config.collections import DEFAULT_COLLECTION, EVERYONE  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from evaluation.evaluate import load_items  # noqa: E402
 from ingest.writer import IndexedChunk, SentenceRow, publish, write_version  # noqa: E402
@@ -33,6 +34,7 @@ from retrieval.embedder import load_embedder  # noqa: E402
 from retrieval.types import Chunk, DocumentMeta  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "eval" / "qa.jsonl"
+RESTRICTED = "ledning"  # the synthetic index's collection that a general channel may not see
 
 
 # Run `python -m MODULE ...` and report the peak resident memory of the process itself: VmHWM
@@ -78,16 +80,22 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q))
 
 
-def latency(answerer: Answerer, questions: list[str], rounds: int = 1) -> tuple[float, float]:
+def latency(
+    answerer: Answerer,
+    questions: list[str],
+    rounds: int = 1,
+    collections: frozenset[str] | None = None,
+) -> tuple[float, float]:
     # the 60 questions' wall time with an ingest beside is also reported by the caller
-    """Warm latency in ms: one warm-up pass, then `rounds` timed passes."""
+    """Warm latency in ms: one warm-up pass, then `rounds` timed passes (answers from the
+    documents of `collections`, None: all)."""
     for q in questions[:5]:
-        answerer.answer(q)
+        answerer.answer(q, collections=collections)
     times = []
     for _ in range(rounds):
         for q in questions:
             start = time.perf_counter()
-            answerer.answer(q)
+            answerer.answer(q, collections=collections)
             times.append((time.perf_counter() - start) * 1000)
     return percentile(times, 50), percentile(times, 95)
 
@@ -169,7 +177,11 @@ def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: in
     per_doc = 100
     for d in range(n // per_doc):
         path = f"syntetisk/dok{d:05d}.md"
-        docs.append(DocumentMeta(path, f"Syntetiskt dokument {d}", f"{d:064x}", "md"))
+        # every tenth document in a collection that most channels may not see
+        collection = RESTRICTED if d % 10 == 0 else DEFAULT_COLLECTION
+        docs.append(
+            DocumentMeta(path, f"Syntetiskt dokument {d}", f"{d:064x}", "md", collection=collection)
+        )
         for c in range(per_doc):
             text = " ".join(rng.choice(words, 25)).capitalize() + f" {d}-{c}."
             chunk = Chunk(path, text, 1, f"{c % 9 + 1} Avsnitt", c)
@@ -201,6 +213,11 @@ def bench_large(tmp: Path, n: int, figures: dict[str, object]) -> None:
     ask = [sys.executable, "-m", "bot", "ask", "--json"]
     _, rss, _ = run_measured(ask, env, "\n".join(questions[:20]) + "\n")
     figures["large_ask_peak_rss_mb"] = rss
+    # a channel limited by SLACK_CHANNEL_COLLECTIONS: 90 % of the chunks, and 10 %
+    for name, seen in (("general", EVERYONE), ("restricted", frozenset({RESTRICTED}))):
+        p50, p95 = latency(answerer, questions, collections=seen)
+        figures[f"large_{name}_channel_latency_ms_p50"] = round(p50, 1)
+        figures[f"large_{name}_channel_latency_ms_p95"] = round(p95, 1)
     figures.update(exact_vs_hnsw(answerer, questions))
 
 
