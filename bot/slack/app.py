@@ -11,6 +11,7 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handl
 
 from bot.slack.answering import AnswerFn, Answering
 from bot.slack.assistant import AssistantPanel
+from bot.slack.calendar_file import CalendarButton
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.escalation import Escalation
 from bot.slack.handlers import ChannelPolicy, Listeners
@@ -64,8 +65,8 @@ def build_app(
     """The Bolt app, without calls to Slack (the bot token is checked on the first event).
 
     With DATABASE_URL set, events are de-duplicated, threads (the assistant panel's too) and
-    feedback kept in PostgreSQL, shared by every replica (the pool is opened here; DatabaseError when
-    the server or schema is wrong).
+    feedback kept in PostgreSQL, shared by every replica (the pool is opened here;
+    DatabaseError when the server or schema is wrong).
 
     `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
     threads end with the process. `snapshot_fn` gives the index version in use for the App
@@ -112,4 +113,5 @@ def build_app(
     if slack.escalation_mentions:  # without coordinators there is no button to listen to
         Escalation(slack.escalation_mentions).register(app)
     app.event("app_home_opened")(AppHome(settings, snapshot_fn).on_opened)
+    CalendarButton(snapshot_fn, settings.digest.timezone).register(app)  # the Home tab's button
     return app
