@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -43,7 +42,10 @@ def calendar_file(snapshot: Snapshot, today: dt.date) -> CalendarFile | None:
     """The register's calendar as `python -m bot deadlines --ics` writes it (templates' left
     out); None when it would hold no event."""
     data = deadline_calendar(snapshot, today)
-    events = len(Calendar.from_ical(data).walk("VEVENT"))
+    # Only a component's delimiter starts a content line with this (text values escape line
+    # breaks, folded lines start with a space): counting is exact, and parsing the file back
+    # would double the time (2.0 s for 1,500 events here).
+    events = data.count(b"\r\nBEGIN:VEVENT\r\n")
     return CalendarFile(data, events) if events else None
 
 
@@ -87,11 +89,17 @@ def offer_after_digest(
 
 
 class CalendarButton:
-    """The Home tab's "Hämta kalenderfil": the calendar of the index in use to the user's DM."""
+    """The Home tab's "Hämta kalenderfil": the calendar of the index in use to the user's DM.
+
+    The file is the same for everyone, so it is built once per index version and day and kept
+    (scripts/bench_home.py: 1,500 events at 10k chunks take about 2 s to build on a busy
+    2-core machine; a kept file is only uploaded).
+    """
 
     def __init__(self, snapshot_fn: Callable[[], Snapshot] | None, timezone: str) -> None:
         self.snapshot_fn = snapshot_fn
         self.zone = ZoneInfo(timezone)
+        self._kept: tuple[tuple[str, dt.date], CalendarFile | None] | None = None
 
     def register(self, app: App) -> None:
         """Listen for the button's clicks."""
@@ -118,13 +126,21 @@ class CalendarButton:
         try:
             if self.snapshot_fn is None:
                 return messages.CALENDAR_INDEX_ERROR
-            file = calendar_file(self.snapshot_fn(), dt.datetime.now(self.zone).date())
+            file = self._file(self.snapshot_fn())
         except Exception:
             log.exception("The calendar file for %s could not be built", channel)
             return messages.CALENDAR_INDEX_ERROR
         if file is None:
             return messages.CALENDAR_EMPTY
         return None if upload_calendar(client, channel, file) else messages.CALENDAR_FAILED
+
+    def _file(self, snapshot: Snapshot) -> CalendarFile | None:
+        """The calendar of `snapshot` today, built once per version and day."""
+        key = (snapshot.version, dt.datetime.now(self.zone).date())
+        kept = self._kept
+        if kept is None or kept[0] != key:
+            kept = self._kept = (key, calendar_file(snapshot, key[1]))
+        return kept[1]
 
 
 def calendar_button() -> dict[str, Any]:

@@ -113,9 +113,10 @@ def _bot_with_index(run_bot, make_settings, folder: Path, due: dt.date | None):
     return run_bot(settings, Recorder(), snapshot_fn=lambda: answerer.snapshot)
 
 
-def _click(fake: FakeSlack, user: str = "U0ASKER") -> str:
-    """Open the Home tab and click "Hämta kalenderfil"; the click's envelope id."""
-    view = open_home(fake, user)
+def _click(fake: FakeSlack, user: str = "U0ASKER", count: int = 1) -> str:
+    """Open the Home tab (the `count`-th time) and click "Hämta kalenderfil"; the click's
+    envelope id."""
+    view = open_home(fake, user, count)
     return fake.send("interactive", p.home_button_click(view, ACTION_CALENDAR, user)).envelope_id
 
 
@@ -167,3 +168,23 @@ def test_home_button_upload_refused_is_told_in_the_dm(
     assert post.params["text"] == messages.CALENDAR_FAILED
     assert not fake_slack.uploads()
     assert "channel_not_found" in caplog.text and BOT_TOKEN not in caplog.text
+
+
+def test_a_second_click_after_an_ingest_gets_the_new_calendar(
+    fake_slack, make_settings, run_bot, tmp_path: Path
+) -> None:
+    """The file follows the index in use: after a second agreement is ingested (no restart)
+    the next click's file holds both deadlines; each click uploads a file of its own."""
+    first, second = in_weeks(3), in_weeks(5)
+    _bot_with_index(run_bot, make_settings, tmp_path, first)
+    _click(fake_slack)
+    fake_slack.wait_for(fake_slack.uploads, what="the first upload")
+    write_agreement(tmp_path / "corpus", "avtal-sodertorn.md", "Samverkansavtal Södertörn", second)
+    index(tmp_path / "corpus", tmp_path / "index")
+    _click(fake_slack, count=2)
+    uploads = fake_slack.wait_for(lambda: len(fake_slack.uploads()) == 2 and fake_slack.uploads())
+    days = [sorted(e.decoded("DTSTART") for e in Calendar.from_ical(u.data).walk("VEVENT"))
+            for u in uploads]  # fmt: skip
+    assert days == [[first], [first, second]]
+    assert uploads[1].initial_comment == messages.CALENDAR_COMMENT.format(n=2)
+    assert uploads[0].file_id != uploads[1].file_id
