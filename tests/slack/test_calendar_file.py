@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from icalendar import Calendar
@@ -22,6 +23,7 @@ from tests.slack import payloads as p
 from tests.slack.answers import Recorder
 from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack.test_app_home import in_weeks, index, open_home, write_agreement
+from tests.slack.test_http_mode import post
 
 
 @pytest.fixture
@@ -99,8 +101,9 @@ def test_fake_opens_a_dm_only_for_a_user(client) -> None:
     assert raised.value.response["error"] == "users_list_not_supplied"
 
 
-def _bot_with_index(run_bot, make_settings, folder: Path, due: dt.date | None):
-    """The real bot over an index of one agreement (with a deadline on `due`, or none)."""
+def _bot_with_index(run_bot, make_settings, folder: Path, due: dt.date | None, **slack):
+    """The real bot over an index of one agreement (with a deadline on `due`, or none);
+    keywords override SlackSettings."""
     corpus = folder / "corpus"
     if due is None:
         corpus.mkdir(parents=True)
@@ -108,7 +111,7 @@ def _bot_with_index(run_bot, make_settings, folder: Path, due: dt.date | None):
     else:
         write_agreement(corpus, "avtal-nordost.md", "Samverkansavtal FoU Nordost", due)
     index(corpus, folder / "index")
-    settings = make_settings().model_copy(update={"index_dir": folder / "index"})
+    settings = make_settings(**slack).model_copy(update={"index_dir": folder / "index"})
     answerer = Answerer(settings, embedder=HashEmbedder(), load_model=False)
     return run_bot(settings, Recorder(), snapshot_fn=lambda: answerer.snapshot)
 
@@ -188,3 +191,19 @@ def test_a_second_click_after_an_ingest_gets_the_new_calendar(
     assert days == [[first], [first, second]]
     assert uploads[1].initial_comment == messages.CALENDAR_COMMENT.format(n=2)
     assert uploads[0].file_id != uploads[1].file_id
+
+
+def test_home_button_over_http_mode(fake_slack, make_settings, run_bot, tmp_path: Path) -> None:
+    """Signed requests: the Home tab opened and the button clicked are answered 200 with an
+    empty body at once, and the file reaches the clicker's DM after the acknowledgement."""
+    bot = _bot_with_index(run_bot, make_settings, tmp_path, in_weeks(3), mode="http")
+    opened = json.dumps(p.event_callback(p.app_home_opened("U0ASKER")))
+    assert post(bot.port, opened)[0] == 200
+    fake_slack.wait_calls("views.publish")
+    view = fake_slack.home_view("U0ASKER")
+    assert view is not None
+    form = urlencode({"payload": json.dumps(p.home_button_click(view, ACTION_CALENDAR))})
+    status, body, seconds = post(bot.port, form, "application/x-www-form-urlencoded")
+    assert (status, body) == (200, "") and seconds < 0.5
+    [upload] = fake_slack.wait_for(fake_slack.uploads, what="the upload")
+    assert upload.channel_id == "D0ASKER" and Calendar.from_ical(upload.data).walk("VEVENT")
