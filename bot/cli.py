@@ -355,14 +355,16 @@ def cmd_gaps(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _unhelped(settings: Settings, since: dt.date, until: dt.date) -> list:
-    """The stored declined and "Hjälpte inte" questions of the UTC days since..until."""
-    from bot.slack.feedback import DB_NAME, FeedbackStore
+    """The stored declined and "Hjälpte inte" questions of the UTC days since..until: every
+    replica's in PostgreSQL with DATABASE_URL set, else those in DATA_DIR."""
+    from bot.slack.feedback import DB_NAME
+    from bot.slack.pgfeedback import feedback_store
+    from retrieval.sources import write_url
 
-    if not (settings.data_dir / DB_NAME).exists():
+    if not write_url(settings) and not (settings.data_dir / DB_NAME).exists():
         return []
-    salt = settings.slack.feedback_salt
-    store = FeedbackStore(settings.data_dir, salt.get_secret_value() if salt else None)
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)  # opening upgrades an old file
+    store = feedback_store(settings)  # opening upgrades an old SQLite file
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     return store.unhelped(start, start + dt.timedelta(days=(until - since).days + 1))
 
 

@@ -140,7 +140,8 @@ class SlackSettings(_Group):
     )
     feedback_salt: SecretStr | None = Field(
         default=None,
-        description="Salt for hashing user ids in feedback; unset = random, kept in data_dir.",
+        description="Salt for hashing user ids in feedback; unset = random, kept in data_dir "
+        "(with DATABASE_URL: in the database, one for every replica).",
     )
     escalation_users: str = Field(
         default="",
@@ -270,7 +271,8 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "PostgreSQL URL shared by replicas: the index ingestion copies there and the bot "
-            "answers from, Slack de-duplication and digest records (run `python -m bot "
+            "answers from, Slack de-duplication, digest records, thread questions and "
+            "assistant-panel threads, feedback and declined questions (run `python -m bot "
             "migrate` first); unset = local files."
         ),
     )

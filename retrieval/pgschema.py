@@ -144,6 +144,72 @@ MIGRATIONS: tuple[Migration, ...] = (
         # versions published before had no collections: every document is in the default one
         pg_added_columns(7),
     ),
+    Migration(
+        8,
+        "assistant panel threads (Bolt's thread context store) and questions per Slack thread",
+        """
+        -- The threads the assistant panel opened, with the context Slack gave (the channel the
+        -- user has open beside the panel), so any replica takes a reply there as a panel one.
+        CREATE TABLE slack_assistant_threads (
+            channel text NOT NULL,
+            thread_ts text NOT NULL,
+            context jsonb NOT NULL DEFAULT '{}',
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (channel, thread_ts)
+        );
+        CREATE INDEX slack_assistant_threads_created ON slack_assistant_threads (created_at);
+        -- Each question answered in a thread: the history of "och när?" in any replica.
+        CREATE TABLE slack_thread_questions (
+            id bigserial PRIMARY KEY,
+            channel text NOT NULL,
+            thread_ts text NOT NULL,
+            question text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX slack_thread_questions_thread
+            ON slack_thread_questions (channel, thread_ts, id);
+        CREATE INDEX slack_thread_questions_created ON slack_thread_questions (created_at);
+        """,
+    ),
+    Migration(
+        9,
+        "feedback votes with their comments, declined questions and the users' hash salt",
+        """
+        -- As feedback.sqlite3 keeps them locally (bot/slack/feedback.py): one vote per user and
+        -- answer (a second one replaces it), users only as a salted hash.
+        CREATE TABLE slack_feedback (
+            id bigserial PRIMARY KEY,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            helpful boolean NOT NULL,
+            question text NOT NULL,
+            answer text NOT NULL,
+            answered boolean NOT NULL,
+            chunk_ids jsonb NOT NULL,
+            channel text NOT NULL,
+            message_ts text NOT NULL,
+            user_hash text NOT NULL,
+            comment text NOT NULL DEFAULT '',
+            UNIQUE (channel, message_ts, user_hash)
+        );
+        CREATE INDEX slack_feedback_created ON slack_feedback (created_at);
+        CREATE TABLE slack_declined (
+            id bigserial PRIMARY KEY,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            question text NOT NULL,
+            reason text NOT NULL,
+            signal text NOT NULL,
+            channel_type text NOT NULL,
+            user_hash text NOT NULL
+        );
+        CREATE INDEX slack_declined_created ON slack_declined (created_at);
+        -- The salt of user hashes when SLACK_FEEDBACK_SALT is unset: one for every replica, so
+        -- a comment sent to one replica finds the vote another stored.
+        CREATE TABLE slack_feedback_salt (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            salt text NOT NULL
+        );
+        """,
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -6,10 +6,13 @@ tests/slack and the real bot in Socket Mode against it, wired as `python -m bot 
 (the Answerer's snapshot), opens the Home tab R times and prints p50/p95 of building the view
 from the index (a new AppHome each time: the bot keeps the view per version and day) and of
 envelope sent -> views.publish received by the fake (the first open builds, the rest reuse),
-and the view's blocks and bytes.
+and the view's blocks and bytes. Then clicks **Hämta kalenderfil** `--clicks` times and prints
+how long the calendar file takes from the click to files.completeUploadExternal received by
+the fake (build from the register, conversations.open, the three upload steps on loopback;
+the first click builds the file, later ones reuse it), with the file's size and events.
 Prints figures, asserts nothing.
 
-    python scripts/bench_home.py [--chunks 10000] [--rounds 30]
+    python scripts/bench_home.py [--chunks 10000] [--rounds 30] [--clicks 5]
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from pydantic import SecretStr
 
 from bot.answer import Answerer
 from bot.slack import start_bot
+from bot.slack.calendar_file import ACTION_CALENDAR
 from bot.slack.home import AppHome
 from config import logs
 from config.settings import DigestSettings, Settings, SlackSettings
@@ -88,6 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--clicks", type=int, default=5)
     args = parser.parse_args()
     for name in PROXY_VARIABLES:  # slack_sdk's Socket Mode client ignores NO_PROXY
         os.environ.pop(name, None)
@@ -121,6 +126,16 @@ def main() -> int:
                     payloads.app_home_opened(f"U{i:06d}")))  # fmt: skip
                 call = fake.wait_calls("views.publish", i + 1)[i]
                 rounds.append(call.at - envelope.sent_at)
+            clicks = []
+            for i in range(args.clicks):
+                user = f"U{i:06d}"
+                click = payloads.home_button_click(
+                    fake.home_view(user) or {}, ACTION_CALENDAR, user
+                )
+                envelope = fake.send("interactive", click)
+                done = fake.wait_calls("files.completeUploadExternal", i + 1, timeout=120)[i]
+                clicks.append(done.at - envelope.sent_at)
+            upload = fake.uploads()[-1] if args.clicks else None
         finally:
             bot.stop()
             fake.stop()
@@ -138,6 +153,16 @@ def main() -> int:
         "first_opened_to_published_ms": round(rounds[0] * 1000, 1),
         "rounds": args.rounds,
     }
+    if upload is not None:
+        figures |= {
+            "calendar_events": upload.data.count(b"BEGIN:VEVENT"),
+            "calendar_bytes": len(upload.data),
+            "first_click_to_file_shared_ms": round(clicks[0] * 1000, 1),  # builds the file
+            "later_clicks_to_file_shared_ms_p50": round(
+                statistics.median(clicks[1:] or clicks) * 1000, 1
+            ),
+            "clicks": args.clicks,
+        }
     width = max(len(k) for k in figures)
     print("\n".join(f"{k:<{width}}  {v}" for k, v in figures.items()))
     return 0

@@ -21,8 +21,8 @@ from slack_sdk.errors import SlackApiError
 from bot.slack import messages
 from bot.slack.blocks import SlackMessage, answer_message, notice
 from bot.slack.escalation import needs_human
-from bot.slack.feedback import Declined, FeedbackStore
-from bot.slack.threads import ThreadMemory
+from bot.slack.feedback import Declined, FeedbackRecord
+from bot.slack.threads import ThreadStore
 from config.collections import EVERYONE
 from retrieval.types import Answer, Reason
 
@@ -65,10 +65,10 @@ class Answering:
         answer_fn: AnswerFn,
         client: WebClient,
         pool: Executor,
-        threads: ThreadMemory,
+        threads: ThreadStore,
         docs_base_url: str = "",
         escalation_margin: float | None = None,
-        declines: FeedbackStore | None = None,
+        declines: FeedbackRecord | None = None,
         collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
     ) -> None:
         """`escalation_margin` None: no "Fråga en människa" button (no coordinators set);
@@ -171,7 +171,7 @@ class Answering:
         try:
             self._declines.add_declined(declined)
         except Exception:
-            log.exception("Recording a declined question in %s failed", self._declines.path)
+            log.exception("Recording a declined question in %s failed", self._declines.where)
 
     def post(self, channel: str, thread_ts: str | None, message: SlackMessage) -> str | None:
         """chat.postMessage (plain text if Slack refuses the blocks); the posted ts or None."""

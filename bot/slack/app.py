@@ -11,13 +11,14 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, default_retry_handl
 
 from bot.slack.answering import AnswerFn, Answering
 from bot.slack.assistant import AssistantPanel
+from bot.slack.calendar_file import CalendarButton
 from bot.slack.dedupe import dedupe_middleware
 from bot.slack.escalation import Escalation
-from bot.slack.feedback import FeedbackStore
 from bot.slack.handlers import ChannelPolicy, Listeners
 from bot.slack.home import AppHome, SnapshotFn
 from bot.slack.pgdedupe import seen_store
-from bot.slack.threads import ThreadMemory
+from bot.slack.pgfeedback import feedback_store
+from bot.slack.pgthreads import thread_stores
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,9 @@ def build_app(
 ) -> App:
     """The Bolt app, without calls to Slack (the bot token is checked on the first event).
 
-    With DATABASE_URL set, events are de-duplicated in PostgreSQL, shared by every replica
-    (the pool is opened here; DatabaseError when the server or schema is wrong).
+    With DATABASE_URL set, events are de-duplicated, threads (the assistant panel's too) and
+    feedback kept in PostgreSQL, shared by every replica (the pool is opened here;
+    DatabaseError when the server or schema is wrong).
 
     `client` defaults to `make_client(settings)`; `pool` defaults to a new `answer_pool` whose
     threads end with the process. `snapshot_fn` gives the index version in use for the App
@@ -84,9 +86,8 @@ def build_app(
     )
     seen = seen_store(settings)  # in memory, or shared in PostgreSQL with DATABASE_URL
     app.use(dedupe_middleware(seen))
-    salt = slack.feedback_salt.get_secret_value() if slack.feedback_salt else None
-    feedback = FeedbackStore(settings.data_dir, salt=salt)
-    threads = ThreadMemory(settings.data_dir)
+    feedback = feedback_store(settings)  # SQLite, or PostgreSQL (shared)
+    threads, context_store = thread_stores(settings)  # SQLite, or PostgreSQL (shared)
     answering = Answering(
         answer_fn,
         client,
@@ -110,6 +111,7 @@ def build_app(
         threads,
         snapshot_fn,
         settings.digest.timezone,
+        context_store=context_store,
         collections_for=slack.collections_for,
     )
     app.assistant(panel.assistant())
@@ -117,4 +119,6 @@ def build_app(
     if slack.escalation_mentions:  # without coordinators there is no button to listen to
         Escalation(slack.escalation_mentions).register(app)
     app.event("app_home_opened")(AppHome(settings, snapshot_fn).on_opened)
+    # the Home tab's button: the calendar of what the user's DM may see
+    CalendarButton(snapshot_fn, settings.digest.timezone, slack.collections_for).register(app)
     return app

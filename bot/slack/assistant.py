@@ -7,8 +7,10 @@ function, reply blocks and feedback buttons, with the thread's earlier questions
 while it is answered the thread shows "Letar i avtalen …" (assistant.threads.setStatus, cleared
 by Slack when the reply is posted) and the first question names the thread (setTitle).
 
-Threads the panel opened are recorded (`ThreadMemory.start_assistant_thread`); a reply in any
+Threads the panel opened are recorded (`ThreadStore.start_assistant_thread`); a reply in any
 other DM thread is left to the ordinary message listener, which marks it with :eyes: instead.
+With DATABASE_URL set the threads, their questions and the context Slack gives each (Bolt's
+thread context store) are kept in PostgreSQL, so any replica continues a thread another began.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Assistant, BoltContext, SetStatus, SetSuggestedPrompts, SetTitle
+from slack_bolt.context.assistant.thread_context_store.store import AssistantThreadContextStore
 from slack_bolt.request.payload_utils import is_user_message_event_in_assistant_thread
 from slack_sdk import WebClient
 
@@ -31,7 +34,7 @@ from bot.slack.answering import Question
 from bot.slack.handlers import Listeners, is_from_person, is_help, strip_mention
 from bot.slack.home import HOME_WEEKS, SnapshotFn, current_snapshot
 from bot.slack.mrkdwn import one_line, trim
-from bot.slack.threads import ThreadMemory
+from bot.slack.threads import ThreadStore
 from config.collections import EVERYONE
 from retrieval.snapshot import Snapshot
 
@@ -76,24 +79,30 @@ class AssistantPanel:
     def __init__(
         self,
         listeners: Listeners,
-        threads: ThreadMemory,
+        threads: ThreadStore,
         snapshot_fn: SnapshotFn | None,
         timezone: str,
         clock: Callable[[], dt.datetime] | None = None,
+        context_store: AssistantThreadContextStore | None = None,
         collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
     ) -> None:
-        """`collections_for(channel)`: the document collections a panel thread's channel (its
+        """`context_store` None: Bolt's default, which the panel never calls (the context is
+        not kept); else where each thread's context is saved (PostgreSQL, shared).
+        `collections_for(channel)`: the document collections a panel thread's channel (its
         direct message with the bot) may see, for the suggested prompts."""
         self.collections_for = collections_for
         self.listeners = listeners
         self.threads = threads
+        self.context_store = context_store
         self.snapshot_fn = snapshot_fn
         zone = ZoneInfo(timezone)
         self._clock = clock or (lambda: dt.datetime.now(zone))
 
     def assistant(self) -> Assistant:
         """Bolt's `Assistant` with this panel's listeners attached."""
-        assistant = Assistant(logger=logging.getLogger(f"{__name__}.bolt"))
+        assistant = Assistant(
+            thread_context_store=self.context_store, logger=logging.getLogger(f"{__name__}.bolt")
+        )
         assistant.thread_started(self.on_thread_started)
         assistant.thread_context_changed(self.on_context_changed)
         # Bolt annotates `matchers` as one callable but concatenates it to a list: it must be one
@@ -121,6 +130,7 @@ class AssistantPanel:
         thread = payload.get("assistant_thread") or {}
         channel, thread_ts = thread["channel_id"], thread["thread_ts"]
         self.threads.start_assistant_thread(channel, thread_ts)
+        self._save_context(channel, thread_ts, thread.get("context"))
         greet = partial(
             client.chat_postMessage,
             channel=channel,
@@ -133,9 +143,20 @@ class AssistantPanel:
 
     def on_context_changed(self, payload: dict[str, Any]) -> None:
         """assistant_thread_context_changed: the user looks at another channel. Answers do not
-        depend on it, so it is not stored (Bolt's default would rewrite our greeting for it)."""
+        depend on it; it is kept only in a context store of our own (Bolt's default would
+        rewrite our greeting for it)."""
         thread = payload.get("assistant_thread") or {}
         log.debug("Assistant thread %s now shown beside another channel", thread.get("thread_ts"))
+        self._save_context(thread.get("channel_id", ""), thread.get("thread_ts", ""),
+                           thread.get("context"))  # fmt: skip
+
+    def _save_context(self, channel: str, thread_ts: str, context: object) -> None:
+        """Keep the thread's context in our store (none: nothing kept); a failure is logged."""
+        store = self.context_store
+        if store is None or not channel or not thread_ts or not isinstance(context, dict):
+            return
+        save = partial(store.save, channel_id=channel, thread_ts=thread_ts, context=context)
+        _logged(save, "saving the assistant thread's context", channel)
 
     def is_panel_thread(self, body: dict[str, Any]) -> bool:
         """A person's message in a thread the panel opened (not a DM answer's thread)."""

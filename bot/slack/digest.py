@@ -2,7 +2,8 @@
 
 `post_digest` reserves the week in the digest record (SQLite in data_dir, or PostgreSQL shared
 by replicas when DATABASE_URL is set), posts with chat.postMessage (429 waited out and retried by
-the client's RateLimitErrorRetryHandler) and marks it done. `DigestScheduler`
+the client's RateLimitErrorRetryHandler) and marks it done, then shares the deadlines calendar
+(.ics) in the digest's thread (files.uploadV2, `bot.slack.calendar_file`). `DigestScheduler`
 checks every minute whether this week's posting time has passed and the week is not yet
 posted, so a bot that was down at the scheduled time catches up later the same week.
 """
@@ -26,6 +27,7 @@ from bot.digest import Digest, DigestRecord, build_digest, document_shas, iso_we
 from bot.pgdigest import digest_store, has_digest_records
 from bot.register_cli import Due, kind_note
 from bot.slack import messages
+from bot.slack.calendar_file import offer_after_digest
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line
 from config.settings import Settings
 from retrieval.collections import scoped
@@ -163,7 +165,10 @@ def post_digest(settings: Settings, client: WebClient, today: dt.date) -> PostRe
             digest = build_digest(snapshot, today, settings.digest.weeks_ahead, previous)
             if not store.reserve(week, channel, document_shas(snapshot)):
                 return PostResult(week, False, reason="already posted")
-            return _send(client, store, channel, week, digest_blocks(digest))
+            result = _send(client, store, channel, week, digest_blocks(digest))
+            if result.posted:  # the deadlines calendar as a file in the digest's thread
+                offer_after_digest(client, channel, snapshot, today, result.ts)
+            return result
     finally:
         store.close()
 

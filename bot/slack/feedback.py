@@ -5,7 +5,9 @@ The button value carries the question, the answer and the cited chunk ids (trimm
 ``feedback.sqlite3`` under ``data_dir``; users are stored only as a salted SHA-256 (HMAC) of
 their Slack id, and voting again on the same message replaces the earlier vote. What a voter
 wrote in the "Vad saknades?" modal is kept in the vote's `comment`. Questions the bot declined
-in Slack go to the `declined` table of the same file; `python -m bot gaps` reads both.
+in Slack go to the `declined` table of the same file; `python -m bot gaps` reads both. With
+DATABASE_URL set, `PgFeedbackStore` (bot/slack/pgfeedback.py) keeps them in PostgreSQL instead,
+for every replica, behind the same `FeedbackRecord` methods.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from bot.slack.sqlite import transaction
 from retrieval.types import Answer
@@ -153,12 +156,45 @@ def helped_of(action: dict[str, object]) -> bool:
         return False
 
 
+class FeedbackRecord(Protocol):
+    """Where votes, their comments and declined questions are kept; `where` names it in logs.
+
+    Thread-safe; a shared implementation also across processes. Failures propagate (the
+    listeners log them: a vote or decline that cannot be stored never stops an answer).
+    """
+
+    where: str
+
+    def hash_user(self, user_id: str) -> str:
+        """Salted SHA-256 (HMAC, hex) of a Slack user id; the same id gives the same hash."""
+        ...
+
+    def add(self, vote: Vote) -> None:
+        """Store `vote`; a second vote by the same user on the same message replaces the first
+        (its time too) and clears the comment."""
+        ...
+
+    def add_comment(self, channel: str, message_ts: str, user_hash: str, comment: str) -> bool:
+        """Keep `comment` (at most COMMENT_MAX characters) with that vote; False: no vote."""
+        ...
+
+    def add_declined(self, declined: Declined) -> None:
+        """Store a declined question, stamped now."""
+        ...
+
+    def unhelped(self, since: datetime, until: datetime) -> list[Unhelped]:
+        """Declined and "Hjälpte inte" questions stored in [since, until) (aware datetimes),
+        oldest first, `created_at` as UTC ISO seconds; empty questions left out."""
+        ...
+
+
 class FeedbackStore:
     """Votes in SQLite under `data_dir`; thread-safe (one connection per call)."""
 
     def __init__(self, data_dir: Path, salt: str | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / DB_NAME
+        self.where = str(self.path)
         self._salt = (salt or _stored_salt(data_dir / SALT_NAME)).encode("utf-8")
         with transaction(self.path) as conn:
             conn.executescript(_SCHEMA)

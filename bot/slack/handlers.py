@@ -26,7 +26,7 @@ from bot.slack.feedback import (
     ACTION_FEEDBACK,
     ACTION_HELPED,
     ACTION_NOT_HELPED,
-    FeedbackStore,
+    FeedbackRecord,
     Vote,
     decode_value,
     helped_of,
@@ -87,7 +87,7 @@ class Listeners:
         answering: Answering,
         policy: ChannelPolicy,
         seen: SeenStore,
-        feedback: FeedbackStore,
+        feedback: FeedbackRecord,
         command_name: str,
     ) -> None:
         self.answering = answering
@@ -182,7 +182,7 @@ class Listeners:
                     "A comment in %s came without a stored vote; it was kept nowhere", where[0]
                 )
         except Exception:
-            log.exception("Storing a feedback comment in %s failed", self.feedback.path)
+            log.exception("Storing a feedback comment in %s failed", self.feedback.where)
 
     def _store_vote(self, body: dict[str, Any], action: dict[str, Any], helpful: bool) -> Vote:
         question, answer, answered, chunk_ids = decode_value(action.get("value", ""))
@@ -200,7 +200,7 @@ class Listeners:
         try:
             self.feedback.add(vote)
         except Exception:
-            log.exception("Storing feedback in %s failed", self.feedback.path)
+            log.exception("Storing feedback in %s failed", self.feedback.where)
         return vote
 
 

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from bot import texts
 from bot.register_cli import due_between
 from bot.slack import messages
+from bot.slack.calendar_file import calendar_button
 from bot.slack.digest import due_blocks
 from bot.slack.mrkdwn import escape, escape_trimmed, one_line, trim
 from config.collections import EVERYONE
@@ -149,11 +150,11 @@ def home_view(snapshot: Snapshot | None, settings: Settings, now: dt.datetime) -
         body = [_section(messages.HOME_INDEX_ERROR)]
     else:
         tail.append(_context(_version_text(snapshot, now.tzinfo)))
-        room = MAX_BLOCKS - len(head) - len(tail) - 1  # the divider between the two lists
+        room = MAX_BLOCKS - len(head) - len(tail) - 2  # the calendar button, the divider
         deadlines = deadline_blocks(snapshot, now.date(), room - 3)  # 3: documents at least
         zone = now.tzinfo if isinstance(now.tzinfo, ZoneInfo) else ZoneInfo("UTC")
         documents = document_blocks(snapshot, zone, room - len(deadlines))
-        body = [*deadlines, _DIVIDER, *documents]
+        body = [*deadlines, calendar_button(), _DIVIDER, *documents]
     return {"type": "home", "blocks": head + body + tail}
 
 

@@ -143,3 +143,19 @@ ASSISTANT_STATUS = "Letar i avtalen …"
 ASSISTANT_PROMPT_DEADLINES = "Vilka deadlines har vi?"
 ASSISTANT_PROMPT_PARTY = "Vad ska {party} göra?"
 ASSISTANT_PROMPT_HELP_TITLE = "Hur ställer jag en fråga?"  # sends "hjälp": the usage text
+
+# ---- the deadlines calendar as a file (files.uploadV2: the digest and the Home tab) ---------
+CALENDAR_BUTTON = "Hämta kalenderfil"
+CALENDAR_TITLE = "Tidsgränser i samverkansavtalen"
+CALENDAR_COMMENT = (
+    "Kalenderfil med {n} datum ur avtalen (.ics). Öppna den för att lägga in dem i Outlook "
+    "eller Google Kalender: årliga tidsgränser upprepas, varje händelse har en påminnelse en "
+    "vecka innan och källan i beskrivningen."
+)
+CALENDAR_EMPTY = "Registret har inga datum att lägga i en kalender just nu."
+CALENDAR_INDEX_ERROR = (
+    "Registret kan inte läsas just nu, så ingen kalenderfil. Försök igen om en stund."
+)
+CALENDAR_FAILED = (
+    "Kalenderfilen kunde inte skickas just nu. Försök igen om en stund; felet är loggat."
+)

@@ -4,13 +4,15 @@ The bot records each question it answers under its thread (channel + thread root
 ``slack_threads.sqlite3`` under ``data_dir``; it needs no history scopes and survives restarts.
 It also keeps which threads are assistant-panel threads (`assistant_thread_started`), so a
 reply there gets the panel's status and title rather than the :eyes: of a DM thread. Questions
-and threads older than `keep_days` are forgotten.
+and threads older than `keep_days` are forgotten. With DATABASE_URL set, `PgThreadMemory`
+(bot/slack/pgthreads.py) keeps the same in PostgreSQL for every replica.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Protocol
 
 from bot.slack.sqlite import transaction
 
@@ -32,6 +34,30 @@ CREATE TABLE IF NOT EXISTS assistant_thread (
     PRIMARY KEY (channel, thread_ts)
 );
 """
+
+
+class ThreadStore(Protocol):
+    """Where the questions of each thread and the assistant panel's threads are kept.
+
+    Implementations are safe to call from several threads at once; a shared one (PostgreSQL)
+    from several processes. Failures propagate.
+    """
+
+    def history(self, channel: str, thread_ts: str) -> list[str]:
+        """The last few questions recorded in the thread, oldest first ([] for none)."""
+        ...
+
+    def remember(self, channel: str, thread_ts: str, question: str) -> None:
+        """Record `question` as asked in the thread rooted at `thread_ts`."""
+        ...
+
+    def start_assistant_thread(self, channel: str, thread_ts: str) -> None:
+        """Record that the assistant panel opened the thread (a repeat is a no-op)."""
+        ...
+
+    def is_assistant_thread(self, channel: str, thread_ts: str) -> bool:
+        """True when the assistant panel opened this thread (and it is not forgotten yet)."""
+        ...
 
 
 class ThreadMemory:

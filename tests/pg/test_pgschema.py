@@ -95,7 +95,7 @@ def test_later_migrations_keep_versions_published_before(
             (row[0],),
         )
     monkeypatch.undo()
-    assert pgschema.migrate(empty_database) == pgschema.LATEST == 7
+    assert pgschema.migrate(empty_database) == pgschema.LATEST == 9
     with psycopg.connect(empty_database) as conn:
         chunk = conn.execute("SELECT page, text, ocr FROM index_chunks").fetchone()
         doc = conn.execute(

@@ -18,6 +18,15 @@
 - The assistant panel's ``assistant.threads.setStatus``, ``.setTitle`` and
   ``.setSuggestedPrompts``: ``channel_id`` and ``thread_ts`` (and ``status`` / ``title``) are
   required and prompts are 1-4 ``{title, message}`` objects, else ``invalid_arguments``.
+- File uploads as ``files_upload_v2`` makes them: ``files.getUploadURLExternal`` (``filename``
+  and a positive integer ``length`` required, else ``invalid_arguments``) hands out an
+  ``upload_url`` on this server and a ``file_id``; a POST of the bytes there (raw or multipart)
+  answers 200 ``OK - <length>`` (404 for an unknown URL); ``files.completeUploadExternal``
+  (``files`` required, else ``invalid_arguments``) shares them: ``file_not_found`` for an id
+  not handed out, not uploaded to or already completed, ``channel_not_found`` for a
+  ``channel_id`` that is no conversation id. Completed files are kept with their bytes
+  (`uploads`). ``conversations.open`` with ``users`` opens the user's DM
+  (``users_list_not_supplied`` without it).
 
 Runs in a background thread with its own event loop; every record carries a monotonic time.
 """
@@ -34,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 # slack_sdk's Socket Mode client reads these and ignores NO_PROXY: tests and benches clear them
 PROXY_VARIABLES = (
@@ -98,6 +107,29 @@ class Envelope:
     sent_at: float
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file shared with files.completeUploadExternal: its bytes as POSTed, and where."""
+
+    file_id: str
+    filename: str
+    title: str
+    length: int  # as declared to files.getUploadURLExternal
+    data: bytes
+    channel_id: str
+    initial_comment: str
+    thread_ts: str
+    at: float
+
+
+@dataclass
+class _Pending:
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+
+
 @dataclass
 class _Failure:
     status: int
@@ -117,6 +149,8 @@ class _State:
     home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
     opened_views: list[dict[str, Any]] = field(default_factory=list)
     used_triggers: set[str] = field(default_factory=set)
+    pending_uploads: dict[str, _Pending] = field(default_factory=dict)  # by upload URL key
+    uploads: list[Upload] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -193,6 +227,11 @@ class FakeSlack:
         """Modals opened with views.open so far, as Slack stored them (with `id`)."""
         with self._lock:
             return list(self._state.opened_views)
+
+    def uploads(self) -> list[Upload]:
+        """Files shared with files.completeUploadExternal so far, in order."""
+        with self._lock:
+            return list(self._state.uploads)
 
     def expire_trigger(self, trigger_id: str) -> None:
         """Make `trigger_id` stale, as it is 3 seconds after the click."""
@@ -281,6 +320,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._web_api)
         app.router.add_get("/link/", self._socket)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/v1/{key}", self._upload)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -363,6 +403,16 @@ class FakeSlack:
             return self._open(params)
         if method in _ASSISTANT_REQUIRED:
             return _assistant_thread(method, params)
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(params)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(params, ts)
+        if method == "conversations.open":
+            users = str(params.get("users") or "")
+            if not users and not params.get("channel"):
+                return {"ok": False, "error": "users_list_not_supplied"}
+            channel = params.get("channel") or "D" + users.split(",")[0].removeprefix("U")
+            return {"ok": True, "channel": {"id": channel}}
         if method in {"chat.postMessage", "chat.update"}:
             problems = block_problems(_json(params.get("blocks")) or [], MESSAGE_MAX_BLOCKS, "")
             if problems:
@@ -426,6 +476,69 @@ class FakeSlack:
             stored["state"] = {"values": {}}
             self._state.opened_views.append(stored)
         return {"ok": True, "view": stored}
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.getUploadURLExternal: a one-use URL on this server for `length` bytes."""
+        for name in ("filename", "length"):
+            if not params.get(name):
+                return _refused("invalid_arguments", [f"[ERROR] missing required field: {name}"])
+        length = str(params["length"])
+        if not length.isdigit() or int(length) < 1:
+            return _refused(
+                "invalid_arguments", ["[ERROR] must be a positive integer [json-pointer:/length]"]
+            )
+        key, file_id = uuid.uuid4().hex, f"F{uuid.uuid4().hex[:10].upper()}"
+        with self._lock:
+            self._state.pending_uploads[key] = _Pending(
+                file_id, str(params["filename"]), int(length)
+            )
+        upload_url = f"http://127.0.0.1:{self.port}/upload/v1/{key}"
+        return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The POST of a file's bytes to its upload URL: raw, or the file part of multipart."""
+        if request.content_type.startswith("multipart/"):
+            data = b""
+            async for part in await request.multipart():
+                if isinstance(part, BodyPartReader) and part.filename is not None:
+                    data = await part.read()
+        else:
+            data = await request.read()
+        with self._lock:
+            pending = self._state.pending_uploads.get(request.match_info["key"])
+            if pending is not None:
+                pending.data = data
+        if pending is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete_upload(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
+        """files.completeUploadExternal: share the uploaded files in channel_id."""
+        files = _json(params.get("files"))
+        if not isinstance(files, list) or not files:
+            return _refused("invalid_arguments", ["[ERROR] missing required field: files"])
+        channel = str(params.get("channel_id") or "")
+        if channel and not (channel[0] in "CDG" and channel[1:].isalnum()):
+            return {"ok": False, "error": "channel_not_found"}
+        with self._lock:
+            by_id = {p.file_id: (k, p) for k, p in self._state.pending_uploads.items()}
+            found = [by_id.get(str((f or {}).get("id"))) for f in files]
+            if any(f is None or f[1].data is None for f in found):
+                return {"ok": False, "error": "file_not_found"}
+            shared = []
+            for entry, item in zip(found, files, strict=True):
+                assert entry is not None and entry[1].data is not None
+                key, pending = entry
+                del self._state.pending_uploads[key]  # completing is allowed once
+                upload = Upload(
+                    pending.file_id, pending.filename, str(item.get("title") or pending.filename),
+                    pending.length, pending.data, channel, str(params.get("initial_comment") or ""),
+                    str(params.get("thread_ts") or ""), time.monotonic(),
+                )  # fmt: skip
+                self._state.uploads.append(upload)
+                shared.append({"id": upload.file_id, "title": upload.title, "name": upload.filename,
+                               "size": len(upload.data), "timestamp": int(float(ts))})  # fmt: skip
+        return {"ok": True, "files": shared}
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()

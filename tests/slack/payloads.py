@@ -222,3 +222,38 @@ def assistant_message(text: str, started: dict[str, Any], user: str = "U0ASKER")
         "event_ts": ts,
         "channel_type": "im",
     }
+
+
+def home_button_click(view: dict[str, Any], action_id: str, user: str = "U0ASKER") -> dict:
+    """A block_actions payload for a click on the button `action_id` of the Home tab `view` (as
+    views.publish stored it): Slack sends the view as the container, no channel and no
+    response_url."""
+    [button] = [
+        element
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element.get("action_id") == action_id
+    ]
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": "asker", "name": "asker", "team_id": TEAM},
+        "api_app_id": APP_ID,
+        "token": "verification-token",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": f"trigger-{next(_counter)}",
+        "team": {"id": TEAM, "domain": "fake"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": view,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "calendar",
+                "text": button["text"],
+                "value": button.get("value", ""),
+                "type": "button",
+                "action_ts": next_ts(),
+            }
+        ],
+    }

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Answerer
+from bot.slack.calendar_file import ACTION_CALENDAR
 from bot.slack.digest import preview_digest
 from config.settings import DigestSettings, Settings
 from ingest.pipeline import IngestOptions, ingest
@@ -119,7 +120,8 @@ def test_slash_command_and_home_follow_the_channel_rule(
     fake_slack, collection_settings, run_bot, real_embedder
 ):
     """/avtal in an unmapped channel answers without the draft; the App Home (which anyone
-    may open) lists neither the draft nor its deadline."""
+    may open) lists neither the draft nor its deadline, nor does the calendar file its button
+    sends to the user's DM."""
     settings = collection_settings()
     answerer = Answerer(settings, embedder=real_embedder)
     run_bot(settings, answerer.answer, snapshot_fn=answerer.snapshot_for)
@@ -133,9 +135,16 @@ def test_slash_command_and_home_follow_the_channel_rule(
     assert response and not leaks(json.dumps(response, ensure_ascii=False))
     fake_slack.send("events_api", p.event_callback(p.app_home_opened("U0ASKER")))
     fake_slack.wait_calls("views.publish")
-    home = json.dumps(fake_slack.home_view("U0ASKER"), ensure_ascii=False)
+    view = fake_slack.home_view("U0ASKER")
+    home = json.dumps(view, ensure_ascii=False)
     assert "Samverkansavtal om verksamhetsförlagd utbildning" in home
     assert not leaks(home)
+    # "Hämta kalenderfil": the file in the user's DM holds the general deadline only
+    fake_slack.send("interactive", p.home_button_click(view, ACTION_CALENDAR, "U0ASKER"))
+    [upload] = fake_slack.wait_for(fake_slack.uploads, timeout=60, what="the upload")
+    calendar = upload.data.decode("utf-8")
+    assert "20270315" in calendar and "20270401" not in calendar
+    assert not leaks(calendar)
 
 
 def test_the_digest_shows_what_its_channel_may_see(collection_settings):

@@ -93,7 +93,9 @@ def test_manifest_matches_what_the_bot_uses():
         "assistant:write",
         "chat:write",
         "commands",
+        "files:write",
         "im:history",
+        "im:write",
         "reactions:write",
     }
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
@@ -114,6 +116,8 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
         "assistant_threads_setStatus",  # assistant:write (called through Bolt's SetStatus etc.)
         "assistant_threads_setSuggestedPrompts",
         "assistant_threads_setTitle",
+        "files_upload_v2",  # files:write: files.getUploadURLExternal, .completeUploadExternal
+        "conversations_open",  # im:write: the DM the Home tab's calendar file goes to
     }
     used: set[str] = set()
     for path in SLACK_PACKAGE.glob("*.py"):
@@ -123,7 +127,8 @@ def test_bot_calls_only_web_api_methods_the_scopes_cover():
             for n in ast.walk(tree)
             if isinstance(n, ast.Attribute)
             and re.fullmatch(
-                r"(auth|apps|assistant|chat|reactions|conversations|users|views)_\w+", n.attr
+                r"(auth|apps|assistant|chat|files|reactions|conversations|users|views)_\w+",
+                n.attr,
             )
         }
         used |= {
