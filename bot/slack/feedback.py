@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -67,7 +67,8 @@ COMMENT_MAX = 3000  # the modal's input allows this many characters
 
 @dataclass(frozen=True)
 class Declined:
-    """A question the bot declined in Slack, ready to store."""
+    """A question the bot declined in Slack, ready to store (its fields in the order of the
+    stores' columns)."""
 
     question: str
     reason: str  # retrieval.types.Reason's value
@@ -245,14 +246,7 @@ class FeedbackStore:
             conn.execute(
                 "INSERT INTO declined (created_at, question, reason, signal, channel_type,"
                 " user_hash) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    datetime.now(UTC).isoformat(timespec="seconds"),
-                    declined.question,
-                    declined.reason,
-                    declined.signal,
-                    declined.channel_type,
-                    declined.user_hash,
-                ),
+                (datetime.now(UTC).isoformat(timespec="seconds"), *astuple(declined)),
             )
 
     def unhelped(self, since: datetime, until: datetime) -> list[Unhelped]:

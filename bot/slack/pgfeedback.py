@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import astuple
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -104,13 +105,7 @@ class PgFeedbackStore:
             conn.execute(
                 "INSERT INTO slack_declined (question, reason, signal, channel_type, user_hash)"
                 " VALUES (%s, %s, %s, %s, %s)",
-                (
-                    declined.question,
-                    declined.reason,
-                    declined.signal,
-                    declined.channel_type,
-                    declined.user_hash,
-                ),
+                astuple(declined),
             )
 
     def unhelped(self, since: datetime, until: datetime) -> list[Unhelped]:

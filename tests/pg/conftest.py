@@ -29,6 +29,17 @@ def empty_database(pg_server: str) -> str:
     return pg_server.rsplit("/", 1)[0] + f"/{name}"
 
 
+@pytest.fixture
+def database(empty_database: str) -> Iterator[str]:
+    """A migrated database of its own: each test publishes its own index versions."""
+    from retrieval.pgschema import migrate
+    from retrieval.pgstore import close_shared_pools
+
+    migrate(empty_database)
+    yield empty_database
+    close_shared_pools()
+
+
 @pytest.fixture(scope="session")
 def pg_dsn(pg_server: str) -> str:
     """DSN of a database migrated to the current schema, shared by the session's tests."""

@@ -28,8 +28,7 @@ from retrieval.embedder import HashEmbedder
 from retrieval.errors import IndexLockedError
 from retrieval.index import open_current
 from retrieval.pgindex import PgSnapshot, open_pg_current, store_name
-from retrieval.pgschema import migrate
-from retrieval.pgstore import close_shared_pools, open_pool
+from retrieval.pgstore import open_pool
 from retrieval.types import Answer
 from tests.conftest import CORPUS, ROOT
 from tests.pdfs import make_scanned_pdf, needs_tesseract
@@ -37,14 +36,6 @@ from tests.register.conftest import build_index, hash_index
 
 __all__ = ["hash_index"]  # fixture used by the tests here
 QUESTIONS = ROOT / "tests" / "eval" / "qa.jsonl"
-
-
-@pytest.fixture
-def database(empty_database: str) -> Iterator[str]:
-    """A migrated database of its own: each test publishes its own index versions."""
-    migrate(empty_database)
-    yield empty_database
-    close_shared_pools()
 
 
 @pytest.fixture
