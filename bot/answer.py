@@ -349,4 +349,6 @@ def _citation(n: int, hit: ScoredChunk, quote: str, today: str) -> Citation:
         passage=hit.chunk.text,
         status=source_status(doc, today),
         ocr=hit.chunk.ocr,
+        paragraph=doc.paragraph,
+        officer=doc.officer,
     )

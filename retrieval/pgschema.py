@@ -138,6 +138,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         # versions published before do not know it: '' (shown as unknown)
         pg_added_columns(6),
     ),
+    Migration(
+        7,
+        "index_documents.paragraph, officer: a decision's § and case officer from its letterhead",
+        # versions published before did not read letterheads: '' (not stated)
+        pg_added_columns(7),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -108,6 +108,9 @@ DOCUMENTS = Table(
         Column("valid_to", "TEXT", "text", default="''", migration=5),
         # when ingestion first indexed this content (UTC, ISO seconds), "" when not recorded
         Column("changed", "TEXT", "text", default="''", migration=6),
+        # letterhead facts (ingest.metadata): the decision's § and the case officer, or ""
+        Column("paragraph", "TEXT", "text", default="''", migration=7),
+        Column("officer", "TEXT", "text", default="''", migration=7),
     ),
     key=("path",),
     pg_name="index_documents",
