@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot import evidence, features, texts
+from bot.letterhead import asked_fact, letterhead_answer
 from bot.model import DECIDER_NAMES, AnswerModel, load, sigmoid
 from bot.question import Kind, QuestionInfo, analyse, is_follow_up
 from bot.register_answer import register_answer
@@ -173,6 +174,11 @@ class Answerer:
             return Answer(question, False, texts.EMPTY_QUESTION, reason=Reason.EMPTY)
         if not history and (routed := register_answer(question, self.snapshot)):
             return routed
+        if not history and (fact := asked_fact(question)):
+            searcher = self.searcher()
+            hits = searcher.search(question, 1)
+            if routed := letterhead_answer(question, fact, hits, searcher.snapshot):
+                return routed
         found = self.candidates(question, history)
         if not found.cands:
             return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason=Reason.NO_RELEVANT)

@@ -110,6 +110,11 @@ UNDATED = "Utan fast datum:"
 STATUS_TEMPLATE = "mall"
 STATUS_EXPIRED = "gällde till {date}"
 EXPIRED_NOTE = "(Obs: avtalet gällde till {date}.)"
+# a question for a letterhead fact, answered from the document's metadata (bot.letterhead)
+LETTERHEAD_ANSWERS = {
+    "officer": "Handläggare för {title} är {value}.",
+    "reference": "{title} har diarienummer {value}.",
+}
 
 
 def period_text(period: str) -> str:
