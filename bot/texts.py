@@ -115,6 +115,8 @@ LETTERHEAD_ANSWERS = {
     "officer": "Handläggare för {title} är {value}.",
     "reference": "{title} har diarienummer {value}.",
 }
+# after an answer from a decision when a later one on the same matter is indexed (bot.newer)
+NEWER_DECISION = "Det finns ett nyare beslut i samma ärende: {title}, {date}. [{n}]"
 
 
 def period_text(period: str) -> str:
