@@ -209,7 +209,8 @@ def is_letterhead(line: str, doc: DocumentMeta) -> bool:
     rest = _label().sub(" ", text)
     for value in sorted(facts, key=len, reverse=True):
         rest = re.sub(re.escape(value), " ", rest, flags=re.IGNORECASE)
-    rest = PARAGRAPH.sub(" ", rest) if doc.paragraph else rest
+    own = doc.paragraph.removeprefix("§").strip()
+    rest = PARAGRAPH.sub(lambda m: " " if m.group(1) == own else m.group(0), rest)
     for pattern in (ISO_DATE, TEXT_DATE):
         rest = pattern.sub(lambda m: " " if iso_date(m.group(0)) == doc.date else m.group(0), rest)
     return rest != text and not re.search(r"\w", rest)

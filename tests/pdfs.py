@@ -176,19 +176,25 @@ def make_letter_pdf(path: Path) -> Path:
                 "2. Ett lokalt avtal om hur många platser kommunen erbjuder varje termin.",
                 "3. En årlig uppföljning som nämnden får redovisad i december.",
             ])]  # fmt: skip
-        for heading, paragraphs in sections:
-            pdf.set_font("Helvetica", "B", size=12)
-            pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("Helvetica", size=11)
-            for text in paragraphs:
-                pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-                if not text[0].isdigit():
-                    pdf.ln(3)
-        pdf.set_y(-20)
-        pdf.set_font("Helvetica", size=9)
-        pdf.cell(0, 8, f"Sida {number} av 2", align="C")
+        _sections_and_footer(pdf, sections, f"Sida {number} av 2")
     pdf.output(str(path))
     return path
+
+
+def _sections_and_footer(pdf: FPDF, sections: list[tuple[str, list[str]]], footer: str) -> None:
+    """Bold 12 pt headings over 11 pt paragraphs (numbered items without space between them),
+    then the page's footer."""
+    for heading, paragraphs in sections:
+        pdf.set_font("Helvetica", "B", size=12)
+        pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        for text in paragraphs:
+            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+            if not text[0].isdigit():
+                pdf.ln(3)
+    pdf.set_y(-20)
+    pdf.set_font("Helvetica", size=9)
+    pdf.cell(0, 8, footer, align="C")
 
 
 def make_decision_pdf(
@@ -229,14 +235,6 @@ def make_decision_pdf(
             pdf.set_font("Helvetica", "B", size=16)
             pdf.multi_cell(150, 8, title, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
-        pdf.set_font("Helvetica", "B", size=12)
-        pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=11)
-        for text in paragraphs:
-            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3)
-        pdf.set_y(-20)
-        pdf.set_font("Helvetica", size=9)
-        pdf.cell(0, 8, f"Sida {number} av {len(sections)}", align="C")
+        _sections_and_footer(pdf, [(heading, paragraphs)], f"Sida {number} av {len(sections)}")
     pdf.output(str(path))
     return path

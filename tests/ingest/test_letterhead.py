@@ -122,7 +122,8 @@ def test_lines_of_letterhead_facts_only(line: str) -> None:
 @pytest.mark.parametrize(
     "line",
     ["Handläggare är utredaren Eva Strand.", "Ordförande: Anders Lind (M)",
-     "Omsorgsnämnden beslutar", "Dnr ON 2023/12-1", "Omsorgsnämnden 2023-05-10",
+     "Omsorgsnämnden beslutar", "Dnr ON 2023/12-1", "Omsorgsnämnden 2023-05-10", "§ 13",
+     "Kontaktperson: Anna Berg",
      "Högskolan betalar 1 500 kronor per student och vecka till kommunen."],
 )  # fmt: skip
 def test_sentences_and_other_facts_are_not_letterhead(line: str) -> None:
