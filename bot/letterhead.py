@@ -35,17 +35,11 @@ def letterhead_answer(
     value = str(getattr(doc, fact, ""))
     if not value:
         return None
-    chunks = snapshot.chunks_of(doc.path)
-    # the line that states the fact (a Word letterhead in the page header is in no passage)
-    _, chunk, line = next(
-        (
-            (p, c, ln)
-            for p, c, _ in chunks
-            for ln in c.text.split("\n")
-            if value in ln and len(ln) <= 2 * len(value) + 40
-        ),
-        (hits[0].position, hits[0].chunk, value),
-    )
+    # the shortest line that states the fact (a Word letterhead in the page header is in no
+    # passage: then the best hit and the fact itself)
+    lines = [(c, ln) for _, c, _ in snapshot.chunks_of(doc.path) for ln in c.text.split("\n")]
+    stating = [(c, ln) for c, ln in lines if value in ln]
+    chunk, line = min(stating, key=lambda cl: len(cl[1]), default=(hits[0].chunk, value))
     cite = Citation(
         n=1, document=doc.name, title=doc.title, page=chunk.page, section=chunk.section,
         quote=line.strip(), score=hits[0].dense, doc_path=doc.path, date=doc.date,

@@ -31,6 +31,8 @@ BODY = re.compile(
     r"Kommunfullmäktige|Styrelsen för [A-ZÅÄÖ][\wåäö ]+?|Styrelsen|Nämnden)\b",
 )
 LABEL = re.compile(r"^(?:[A-ZÅÄÖ][\wåäöÅÄÖ]*(?:\s+[\wåäöÅÄÖ-]+){0,5}:\s|Dnr\b)")
+# after a "Dnr" label, hyphenated forms too: "KSN-2016-1422", "KS 2012-105"
+LABELLED_REFERENCE = re.compile(r"[A-ZÅÄÖ]{1,6}[ -]?(?:19|20)?\d{2}[-/:]\d{1,5}(?:[-:.]\d{1,4})?\b")
 SAMPLE_MARK = re.compile(r"^(exempel|sample|fiktiv)", re.IGNORECASE)
 HEAD_BLOCKS = 12
 
@@ -117,7 +119,9 @@ def _title(head: list[Block]) -> str:
 
 def _reference(text: str) -> str:
     labelled = re.search(r"(?:Dnr|Diarienummer|Dnr\.)\s*:?\s*([^\n,;]{4,30})", text, re.IGNORECASE)
-    if labelled and (m := REFERENCE.search(labelled.group(1))):
+    if labelled and (
+        m := REFERENCE.search(labelled.group(1)) or LABELLED_REFERENCE.match(labelled.group(1))
+    ):
         return m.group(0).strip()
     m = REFERENCE.search(text)
     return m.group(0).strip() if m else ""
@@ -138,6 +142,8 @@ def _body(head: list[Block]) -> str:
 PARAGRAPH = re.compile(r"(?<![\w§])§\s*(\d+[a-z]?)\b")
 SENTENCE_END = re.compile(r"[.!?]\s*$")
 LETTERHEAD_MAX = 100  # characters: letterhead lines are short
+OFFICER_MAX = 60  # characters of a name with a title ("Ulf Renström, utredare vid KSL")
+CELL_BREAK = re.compile(r"\s*[|;]\s*|\s{2,}")
 # a name on a line of its own: "Marie Björkman", "Eva-Lena Strand"
 PERSON = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéü]+(?:[ -][A-ZÅÄÖÉ][a-zåäöéü]+){1,3}$")
 
@@ -180,7 +186,9 @@ def _officer(head: list[Block], body: str) -> str:
     for block in head:
         text = block.text.strip()
         if not block.heading and _short_line(text) and (m := label.match(text)):
-            return text[m.end() :].strip(" :,")
+            # the value ends where a row of letterhead cells goes on ("… | Datum …")
+            value = CELL_BREAK.split(text[m.end() :])[0].strip(" :,")
+            return value if len(value) <= OFFICER_MAX and not re.search(r"\d", value) else ""
     for block in head:
         text = block.text.strip()
         if block.heading and not _capitals(text):
