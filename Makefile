@@ -53,6 +53,8 @@ eval: index eval-index
 	$(BIN)/python scripts/eval_extraction.py tests/eval/extraction.jsonl
 	$(BIN)/python scripts/eval_dates.py $(DATE_SETS)
 	$(BIN)/python scripts/structure_score.py
+	@if [ -d $(REAL) ]; then $(BIN)/python scripts/same_matter.py --index $(EVAL_INDEX); \
+	else echo "skipped: $(REAL) is absent, so the same-matter measurement is not run"; fi
 
 train: eval-index
 	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot import evidence, features, texts
+from bot import evidence, features, newer, texts
+from bot.letterhead import asked_fact, letterhead_answer
 from bot.model import DECIDER_NAMES, AnswerModel, load, sigmoid
 from bot.question import Kind, QuestionInfo, analyse, is_follow_up
 from bot.register_answer import register_answer
@@ -203,6 +204,11 @@ class Answerer:
         snapshot = self.snapshot_for(collections)
         if not history and (routed := register_answer(question, snapshot)):
             return routed
+        if not history and (fact := asked_fact(question)):
+            searcher = self.searcher(collections)
+            hits = searcher.search(question, 1)
+            if routed := letterhead_answer(question, fact, hits, searcher.snapshot):
+                return routed
         found = self.candidates(question, history, collections)
         if not found.cands:
             return Answer(question, False, texts.DECLINE_NO_RELEVANT, reason=Reason.NO_RELEVANT)
@@ -254,6 +260,9 @@ class Answerer:
         first = hits[chosen[0].hit].doc
         if first.expired(today):
             parts.append(texts.EXPIRED_NOTE.format(date=first.valid_to))
+        quoted = [hits[c.hit] for c in chosen]
+        pointer, cites = newer_pointer(found.query.snapshot, quoted, cites, today)
+        parts += [pointer] if pointer else []
         return Answer(
             found.info.text, True, " ".join(parts), cites, Reason.ANSWERED, debug, "", details
         )
@@ -347,12 +356,38 @@ def _citations(
     cites = []
     for n, chunk_id in enumerate(order[: max(len(ranked), len(quotes))], start=1):
         hit = by_id[chunk_id]
-        quote = " ".join(" ".join(quotes.get(chunk_id, [])).split())
-        quote = quote or " ".join(hit.chunk.text.split())
-        if len(quote) > MAX_QUOTE:
-            quote = quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+        quote = _shortened(" ".join(quotes.get(chunk_id, [])) or hit.chunk.text)
         cites.append(_citation(n, hit, quote, today))
     return tuple(cites)
+
+
+def newer_pointer(
+    snapshot: Snapshot, quoted: list[ScoredChunk], cites: tuple[Citation, ...], today: str
+) -> tuple[str, tuple[Citation, ...]]:
+    """ "Det finns ett nyare beslut i samma ärende: …" when a quoted passage is from a decision
+    and a later decision on the same matter is indexed (`bot.newer`), with that decision's
+    closest passage as a source (numbered after the others, or the source it already is);
+    ("", cites) otherwise, and when the answer already quotes the newer decision."""
+    quoted_docs = {h.doc.path for h in quoted}
+    for hit in quoted:
+        found = newer.find(hit.doc, hit.position, snapshot)
+        if found is None:
+            continue
+        if found.doc.path in quoted_docs:
+            return "", cites
+        n = next((c.n for c in cites if c.chunk_id == found.chunk.chunk_id), len(cites) + 1)
+        if n > len(cites):
+            later = ScoredChunk(found.chunk, found.doc, 0.0, position=found.position)
+            cites += (_citation(n, later, _shortened(found.chunk.text), today),)
+        title = found.doc.title.removesuffix(found.doc.date).rstrip(" ,") or found.doc.title
+        return texts.NEWER_DECISION.format(title=title, date=found.doc.date, n=n), cites
+    return "", cites
+
+
+def _shortened(text: str) -> str:
+    """A quote on one line, cut at a word to at most MAX_QUOTE characters."""
+    quote = " ".join(text.split())
+    return quote if len(quote) <= MAX_QUOTE else quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
 
 
 def source_status(doc: DocumentMeta, today: str) -> str:
@@ -379,4 +414,6 @@ def _citation(n: int, hit: ScoredChunk, quote: str, today: str) -> Citation:
         passage=hit.chunk.text,
         status=source_status(doc, today),
         ocr=hit.chunk.ocr,
+        paragraph=doc.paragraph,
+        officer=doc.officer,
     )

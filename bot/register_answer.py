@@ -155,6 +155,8 @@ def _citation(n: int, snapshot: Snapshot, item: Deadline | Obligation, ocr: bool
         date=doc.date if doc else "",
         reference=doc.reference if doc else "",
         ocr=ocr,
+        paragraph=doc.paragraph if doc else "",
+        officer=doc.officer if doc else "",
     )
 
 

@@ -110,6 +110,13 @@ UNDATED = "Utan fast datum:"
 STATUS_TEMPLATE = "mall"
 STATUS_EXPIRED = "gällde till {date}"
 EXPIRED_NOTE = "(Obs: avtalet gällde till {date}.)"
+# a question for a letterhead fact, answered from the document's metadata (bot.letterhead)
+LETTERHEAD_ANSWERS = {
+    "officer": "Handläggare för {title} är {value}.",
+    "reference": "{title} har diarienummer {value}.",
+}
+# after an answer from a decision when a later one on the same matter is indexed (bot.newer)
+NEWER_DECISION = "Det finns ett nyare beslut i samma ärende: {title}, {date}. [{n}]"
 
 
 def period_text(period: str) -> str:

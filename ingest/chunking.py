@@ -75,7 +75,7 @@ def chunk_blocks(doc_path: str, blocks: list[Block], size: int, overlap: int) ->
         raise ValueError(f"chunk overlap ({overlap}) must be smaller than chunk size ({size})")
     chunks: list[Chunk] = []
     scanned = {b.page for b in blocks if b.ocr}  # a page is read by OCR whole or not at all
-    for page, section, texts in _sections(blocks):
+    for page, section, texts in _sections([b for b in blocks if not b.letterhead]):
         for text in _pack(texts, size, overlap):
             chunks.append(Chunk(doc_path, text, page, section, len(chunks), page in scanned))
     return chunks

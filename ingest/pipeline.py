@@ -24,7 +24,7 @@ from config.collections import DEFAULT_COLLECTION, collection_name
 from ingest import ocr
 from ingest.chunking import chunk_blocks
 from ingest.doctype import doc_type, validity
-from ingest.metadata import extract_info
+from ingest.metadata import extract_info, is_letterhead
 from ingest.readers import embedded_title, kind_of, read_blocks
 from ingest.register import extract_register
 from ingest.structure import looks_like_heading
@@ -220,6 +220,7 @@ def _read_document(
     meta = DocumentMeta(
         key, info.title, sha, kind, info.date, info.reference, pages, info.body,
         doc_type(info.title, text), in_force.valid_from, in_force.valid_to,
+        paragraph=info.paragraph, officer=info.officer,
     )  # fmt: skip
     return meta, chunk_blocks(key, blocks, opts.chunk_size, opts.chunk_overlap)
 
@@ -363,8 +364,8 @@ def _assemble(
             for sentence, earlier in zip(
                 split, earlier_in_paragraph(split, chunk.text), strict=True
             ):
-                if _is_heading(sentence, headings):
-                    continue  # a heading line is not evidence
+                if _is_heading(sentence, headings) or is_letterhead(sentence, meta):
+                    continue  # a heading or a letterhead line is not evidence
                 embedded = sentence_passage(chunk, sentence, earlier[-1] if earlier else "")
                 sentences.append(SentenceRow(len(entries), sentence, _key(embedded)))
                 sentence_texts.append(embedded)

@@ -87,13 +87,44 @@ def read_docx(path: Path, display: str) -> tuple[list[Block], int]:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise IngestError(f"{display}: not a readable DOCX file ({exc}); skipped") from exc
-    blocks: list[Block] = []
+    blocks = _docx_letterhead(document)
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
             blocks.extend(_docx_paragraph(item))
         elif isinstance(item, Table):
             blocks.extend(_docx_table(item))
     return blocks, 1
+
+
+def _docx_letterhead(document: object) -> list[Block]:
+    """The first page's header, where Word templates print a letterhead (office, case officer,
+    committee and meeting date, diarienummer): blocks marked `letterhead`, read for the
+    document's metadata and kept out of its text."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    section = document.sections[0]  # type: ignore[attr-defined]
+    header = (
+        section.first_page_header if section.different_first_page_header_footer else section.header
+    )
+    blocks: list[Block] = []
+    for item in header.iter_inner_content():
+        if isinstance(item, Paragraph):
+            blocks += [Block(1, b.text, letterhead=True) for b in _docx_paragraph(item)]
+        elif isinstance(item, Table):
+            blocks += [Block(1, line, letterhead=True) for line in _letterhead_table(item)]
+    return blocks
+
+
+def _letterhead_table(table: object) -> list[str]:
+    """A letterhead table's facts one per line: rows of a label and its value ("Handläggare |
+    Eva Strand") as "Handläggare: Eva Strand"; a row of labels over a row of values as one
+    "label: value" line per column."""
+    rows = [[c.text.strip() for c in row.cells] for row in table.rows]  # type: ignore[attr-defined]
+    cells = [[c for c in row if c] for row in rows]
+    if all(len(row) == 2 and len(row[0]) <= 40 for row in cells if row):
+        return [f"{row[0]}: {row[1]}" for row in cells if row]
+    return [pair for line in table_lines(rows) for pair in line.split("; ")]
 
 
 def _docx_paragraph(paragraph: object) -> list[Block]:

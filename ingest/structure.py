@@ -15,6 +15,9 @@ class Block:
     heading: bool = False
     level: int = 0  # 1 = top level; 0 for paragraphs
     ocr: bool = False  # read from the page's image by OCR (ingest.ocr), not from a text layer
+    # a line of the page header a Word document prints its letterhead in: read for the
+    # document's metadata (ingest.metadata), not part of its text
+    letterhead: bool = False
 
 
 # "4.2 Kommunens åtaganden", "3. Avtalstid", "§ 5 Samverkansavtal", "Bilaga 1 ..."

@@ -36,6 +36,9 @@ class Lexicon:
     validity: dict[str, str]  # validity phrases; DATE marks where a date stands
     template_question: re.Pattern[str]  # a question that names a template
     terms: dict[str, Any]  # validity ends, notice, renewal, recurrence, seasons (ingest.terms)
+    # letterhead fact -> the labels printed before it ("officer" -> "Handläggare", ...)
+    letterhead: dict[str, tuple[str, ...]]
+    letterhead_questions: dict[str, re.Pattern[str]]  # fact -> a question that asks for it
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +70,11 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
             validity=dict(raw["validity"]),
             template_question=re.compile(raw["template_question"], re.IGNORECASE),
             terms=dict(raw["terms"]),
+            letterhead={fact: tuple(labels) for fact, labels in raw["letterhead"].items()},
+            letterhead_questions={
+                fact: re.compile(p, re.IGNORECASE)
+                for fact, p in raw["letterhead_questions"].items()
+            },
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc

@@ -210,6 +210,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        10,
+        "index_documents.paragraph, officer: a decision's § and case officer from its letterhead",
+        # versions published before did not read letterheads: '' (not stated)
+        pg_added_columns(10),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

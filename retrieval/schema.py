@@ -111,6 +111,9 @@ DOCUMENTS = Table(
         Column("changed", "TEXT", "text", default="''", migration=6),
         # the document's collection (retrieval.collections); versions before it hold one
         Column("collection", "TEXT", "text", default=f"'{DEFAULT_COLLECTION}'", migration=7),
+        # letterhead facts (ingest.metadata): the decision's § and the case officer, or ""
+        Column("paragraph", "TEXT", "text", default="''", migration=10),
+        Column("officer", "TEXT", "text", default="''", migration=10),
     ),
     key=("path",),
     pg_name="index_documents",

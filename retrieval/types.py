@@ -39,6 +39,8 @@ class DocumentMeta:
     # the collection the document belongs to (its first folder below the ingested folder);
     # a channel sees only the collections SLACK_CHANNEL_COLLECTIONS gives it (retrieval.collections)
     collection: str = DEFAULT_COLLECTION
+    paragraph: str = ""  # "§ 5": the paragraph of the minutes a decision is, from its letterhead
+    officer: str = ""  # the case officer its letterhead names ("Eva Strand"), else ""
 
     @property
     def name(self) -> str:
@@ -106,11 +108,16 @@ class Citation:
     passage: str = ""  # the whole chunk the quote comes from
     status: str = ""  # "mall", "gällde till 2019-12-31": what the reader must know of the source
     ocr: bool = False  # the passage was read by OCR from a scanned page
+    paragraph: str = ""  # the decision's § from its letterhead ("§ 5"), else ""
+    officer: str = ""  # the case officer named in the document's letterhead, else ""
 
     def label(self) -> str:
         """Human-readable source, e.g. "Socialnämnden 2016-12-14, § 5, s. 2" (with ", OCR-läst"
-        after the page when the passage was read by OCR from a scan)."""
+        after the page when the passage was read by OCR from a scan). The decision's § comes
+        from its letterhead when the section is not a § heading of its own."""
         parts = [self.title]
+        if self.paragraph and not self.section.startswith("§"):
+            parts.append(self.paragraph)
         if self.section and self.section != self.title:
             parts.append(self.section)
         parts.append(f"s. {self.page}")
@@ -162,6 +169,8 @@ class Answer:
                     "score": round(c.score, 4),
                     "status": c.status,
                     "ocr": c.ocr,
+                    "paragraph": c.paragraph,
+                    "officer": c.officer,
                 }
                 for c in self.citations
             ],

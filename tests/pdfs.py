@@ -104,12 +104,28 @@ def make_encrypted_pdf(path: Path, text: str) -> Path:
 
 
 def make_docx(
-    path: Path, items: list[tuple[str, str]], table: list[list[str]] | None = None
+    path: Path,
+    items: list[tuple[str, str]],
+    table: list[list[str]] | None = None,
+    header: list[str] | None = None,
+    header_table: list[list[str]] | None = None,
 ) -> Path:
-    """A DOCX from (style, text) pairs, style "h1"/"h2" for Word headings or "p"."""
+    """A DOCX from (style, text) pairs, style "h1"/"h2" for Word headings or "p"; `header`
+    lines and a `header_table` go into the page header, where Word letterheads are."""
     import docx
 
     document = docx.Document()
+    page_header = document.sections[0].header
+    for n, line in enumerate(header or []):
+        paragraph = page_header.paragraphs[0] if n == 0 else page_header.add_paragraph()
+        paragraph.text = line
+    if header_table:
+        cells = page_header.add_table(
+            len(header_table), len(header_table[0]), document.sections[0].page_width
+        )
+        for r, row in enumerate(header_table):
+            for c, value in enumerate(row):
+                cells.cell(r, c).text = value
     for style, text in items:
         if style.startswith("h"):
             document.add_heading(text, level=int(style[1:]))
@@ -160,16 +176,65 @@ def make_letter_pdf(path: Path) -> Path:
                 "2. Ett lokalt avtal om hur många platser kommunen erbjuder varje termin.",
                 "3. En årlig uppföljning som nämnden får redovisad i december.",
             ])]  # fmt: skip
-        for heading, paragraphs in sections:
-            pdf.set_font("Helvetica", "B", size=12)
-            pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("Helvetica", size=11)
-            for text in paragraphs:
-                pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-                if not text[0].isdigit():
-                    pdf.ln(3)
-        pdf.set_y(-20)
-        pdf.set_font("Helvetica", size=9)
-        pdf.cell(0, 8, f"Sida {number} av 2", align="C")
+        _sections_and_footer(pdf, sections, f"Sida {number} av 2")
+    pdf.output(str(path))
+    return path
+
+
+def _sections_and_footer(pdf: FPDF, sections: list[tuple[str, list[str]]], footer: str) -> None:
+    """Bold 12 pt headings over 11 pt paragraphs (numbered items without space between them),
+    then the page's footer."""
+    for heading, paragraphs in sections:
+        pdf.set_font("Helvetica", "B", size=12)
+        pdf.cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        for text in paragraphs:
+            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+            if not text[0].isdigit():
+                pdf.ln(3)
+    pdf.set_y(-20)
+    pdf.set_font("Helvetica", size=9)
+    pdf.cell(0, 8, footer, align="C")
+
+
+def make_decision_pdf(
+    path: Path,
+    date: str = "2024-03-20",
+    paragraph: str = "§ 12",
+    reference: str = "ON 2024/31-3",
+    title: str = "Avtal om verksamhetsförlagd utbildning med Sjöstads högskola",
+    sections: list[tuple[str, list[str]]] | None = None,
+    committee: str = "Omsorgsnämnden",
+) -> Path:
+    """A committee decision as case-management systems print it (fictional text): a letterhead
+    in small type (office, case officer, committee and meeting date, §, diarienummer), a bold
+    title, bold headings, a section per page and "Sida N av M" footers."""
+    sections = sections or [
+        ("Sammanfattning", [
+            "Omsorgsnämnden föreslås godkänna ett nytt avtal med Sjöstads högskola om "
+            "verksamhetsförlagd utbildning för sjuksköterskestudenter. Avtalet ger studenterna "
+            "30 praktikplatser per termin inom hemtjänsten och på kommunens särskilda boenden.",
+        ]),
+        ("Ärendet", [
+            "Högskolan har begärt fler platser eftersom antalet antagna studenter har ökat. "
+            "Förvaltningen bedömer att verksamheterna kan ta emot fler studenter om handledarna "
+            "får en kortare utbildning under hösten.",
+            "Högskolan betalar 1 500 kronor per student och vecka till kommunen.",
+        ]),
+    ]  # fmt: skip
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    for number, (heading, paragraphs) in enumerate(sections, start=1):
+        pdf.add_page()
+        if number == 1:
+            pdf.set_font("Helvetica", size=8)
+            for line in ("OMSORGSFÖRVALTNINGEN", "Handläggare: Eva Strand",
+                         f"{committee} {date}", paragraph, f"Dnr {reference}"):  # fmt: skip
+                pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(6)
+            pdf.set_font("Helvetica", "B", size=16)
+            pdf.multi_cell(150, 8, title, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+        _sections_and_footer(pdf, [(heading, paragraphs)], f"Sida {number} av {len(sections)}")
     pdf.output(str(path))
     return path

@@ -109,9 +109,12 @@ def _source(citation: Citation, answered: bool, docs_base_url: str) -> SectionBl
     url = source_url(docs_base_url, citation.doc_path or citation.document, citation.page)
     title_md = link(url, title) if url else title
     marker = f"[{citation.n}]" if answered else "•"
-    where = [one_line(citation.section), f"{messages.PAGE} {citation.page}"]
+    paragraph = "" if citation.section.startswith("§") else citation.paragraph
+    where = [paragraph, one_line(citation.section), f"{messages.PAGE} {citation.page}"]
     where += [messages.OCR] if citation.ocr else []
-    where += [one_line(citation.date), one_line(citation.reference), one_line(citation.status)]
+    where += [one_line(citation.date), one_line(citation.reference)]
+    where += [messages.OFFICER.format(name=one_line(citation.officer))] if citation.officer else []
+    where += [one_line(citation.status)]
     where_md = escape_trimmed(" · ".join(w for w in where if w), 400)
     quote = escape_trimmed(one_line(citation.quote), QUOTE_MAX)
     text = f"*{marker} {title_md}*\n{where_md}" + (f"\n>{quote}" if quote else "")

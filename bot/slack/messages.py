@@ -44,6 +44,7 @@ CLOSEST_HEADING = "*Närmaste avsnitt – inte ett svar*"
 CLOSEST_FALLBACK = "Närmaste avsnitt – inte ett svar"
 QUESTION_PREFIX = "Fråga:"
 PAGE = "s."
+OFFICER = "handläggare {name}"  # the case officer a decision's letterhead names
 OCR = OCR_LABEL  # "OCR-läst" after the page of a source read by OCR from a scan
 MORE_SOURCES = "{count} källor till visas inte här."
 

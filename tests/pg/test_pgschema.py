@@ -76,8 +76,18 @@ def test_later_migrations_keep_versions_published_before(
 ) -> None:
     """A database at version 3 keeps its published chunks and documents; after the upgrade the
     chunks read as not OCR'd (migration 4) and the documents as of unknown type and validity
-    (migration 5); migration 3 itself never mentions the later columns."""
-    for later in ("ocr", "doctype", "valid_from", "valid_to", "changed", "collection"):
+    (migration 5), without letterhead facts (migration 10); migration 3 itself never mentions
+    the later columns."""
+    for later in (
+        "ocr",
+        "doctype",
+        "valid_from",
+        "valid_to",
+        "changed",
+        "collection",
+        "officer",
+        "paragraph",
+    ):
         assert later not in pgschema.MIGRATIONS[2].sql
     monkeypatch.setattr(pgschema, "MIGRATIONS", pgschema.MIGRATIONS[:3])
     assert pgschema.migrate(empty_database) == 3
@@ -95,11 +105,12 @@ def test_later_migrations_keep_versions_published_before(
             (row[0],),
         )
     monkeypatch.undo()
-    assert pgschema.migrate(empty_database) == pgschema.LATEST == 9
+    assert pgschema.migrate(empty_database) == pgschema.LATEST == 10
     with psycopg.connect(empty_database) as conn:
         chunk = conn.execute("SELECT page, text, ocr FROM index_chunks").fetchone()
         doc = conn.execute(
-            "SELECT title, pages, doctype, valid_from, valid_to, collection FROM index_documents"
+            "SELECT title, pages, doctype, valid_from, valid_to, collection, paragraph, officer "
+            "FROM index_documents"
         ).fetchone()
     assert chunk == (2, "Text.", False)
-    assert doc == ("Avtal", 2, "", "", "", "allmänt")
+    assert doc == ("Avtal", 2, "", "", "", "allmänt", "", "")
