@@ -57,7 +57,6 @@ class Query:
     per_hit: dict[tuple[str, int], float] = field(default_factory=dict)  # per-passage values
     rarest: str = ""  # the topic word with the highest idf
     pairs: tuple[tuple[str, str], ...] = ()  # adjacent topic-word stems of the question
-    feedback: np.ndarray | None = None  # the question vector moved toward its best passages
 
 
 def _context(q: Query, c: Candidate) -> str:
@@ -127,15 +126,6 @@ def char_grams(q: Query, c: Candidate) -> float:
     dot = sum(n * other[g] for g, n in q.grams.items())
     norm = math.sqrt(sum(n * n for n in q.grams.values()) * sum(n * n for n in other.values()))
     return dot / norm if norm else 0.0
-
-
-def dense_feedback(q: Query, c: Candidate) -> float:
-    """Cosine of the sentence vector and the question vector moved toward the centroid of its
-    best passages (pseudo-relevance feedback, Rocchio): the question's words as the corpus
-    uses them, about 0.7..0.95 (0 without a vector)."""
-    if q.feedback is None or c.sid < 0:
-        return 0.0
-    return float(np.dot(q.snapshot.sentence_vectors()[c.sid], q.feedback))
 
 
 def kind_asked(q: Query, c: Candidate) -> float:
@@ -294,17 +284,10 @@ FEATURES: tuple[Callable[[Query, Candidate], float], ...] = (
     holds_period,
     rarest_term,
     phrase_match,
-    dense_feedback,
 )
 # features also given relative to the question's best candidate (value - max over candidates):
 # how a sentence compares with its rivals, which the absolute value alone does not tell
-RELATIVE = (
-    "dense_sentence",
-    "coverage_sentence",
-    "coverage_context",
-    "char_grams",
-    "dense_feedback",
-)
+RELATIVE = ("dense_sentence", "coverage_sentence", "coverage_context", "char_grams")
 NAMES: tuple[str, ...] = tuple(f.__name__ for f in FEATURES) + tuple(f"{n}_rel" for n in RELATIVE)
 
 
@@ -336,33 +319,7 @@ def stem_pairs(text: str) -> list[tuple[str, str]]:
     return list(pairwise(stems))
 
 
-# pseudo-relevance feedback: the passages whose centroid the question vector moves toward, and
-# how far (Rocchio's beta; the question vector has weight 1)
-FEEDBACK_PASSAGES = 5
-FEEDBACK_WEIGHT = 1.0
-
-
-def feedback_vector(
-    vector: np.ndarray | None, hits: list[ScoredChunk], snapshot: Snapshot
-) -> np.ndarray | None:
-    """The unit question vector plus FEEDBACK_WEIGHT times the unit centroid of the best
-    FEEDBACK_PASSAGES passage vectors, normalised; None without a vector or hits."""
-    if vector is None or not hits:
-        return None
-    rows = snapshot.vectors()
-    top = np.array([rows[h.position] for h in hits[:FEEDBACK_PASSAGES]], dtype=np.float64)
-    centroid = top.mean(axis=0)
-    moved = np.asarray(vector, dtype=np.float64) / max(float(np.linalg.norm(vector)), 1e-12)
-    moved = moved + FEEDBACK_WEIGHT * centroid / max(float(np.linalg.norm(centroid)), 1e-12)
-    return moved / max(float(np.linalg.norm(moved)), 1e-12)
-
-
-def query(
-    info: QuestionInfo,
-    hits: list[ScoredChunk],
-    snapshot: Snapshot,
-    vector: np.ndarray | None = None,
-) -> Query:
+def query(info: QuestionInfo, hits: list[ScoredChunk], snapshot: Snapshot) -> Query:
     """Everything the features need about the question, computed once."""
     lex = snapshot.lexical
     idf = evidence.idf_table(snapshot)
@@ -382,7 +339,6 @@ def query(
         if info.terms
         else "",
         pairs=tuple(dict.fromkeys(stem_pairs(info.text))),
-        feedback=feedback_vector(vector, hits, snapshot),
     )
 
 

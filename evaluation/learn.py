@@ -84,8 +84,6 @@ SIGNS: dict[str, int] = {
     "unknown_words": -1,
     "rarest_term": 1,
     "phrase_match": 1,
-    "dense_feedback": 1,
-    "dense_feedback_rel": 1,
     "dense_sentence_rel": 1,
     "coverage_sentence_rel": 1,
     "coverage_context_rel": 1,
