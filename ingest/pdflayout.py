@@ -14,7 +14,10 @@ place on the page (pypdf's `visitor_text`), and what the document itself does de
   distance between the lines of one paragraph); so a short line without closing punctuation (a
   letterhead or meta line: "Handläggare …", "Socialnämnden 2016-12-14", the last item of a list)
   never runs into what follows, and a list item ("1.", "-", "•") always starts a block;
-* running headers, footers and page numbers are dropped as in `ingest.pdfclean`.
+* running headers, footers and page numbers are dropped as in `ingest.pdfclean`;
+* a table is two or more consecutive lines each printed as several runs that start at the same
+  places across the lines (its columns); its rows become lines that read on their own with the
+  first row's column names (`ingest.structure.table_lines`), as a Word table's do.
 
 Nothing here is tuned on a document: sizes, gaps and widths are each document's own.
 """
@@ -29,7 +32,7 @@ from itertools import pairwise
 from typing import Any
 
 from ingest.pdfclean import PAGE_NUMBER, clean_text, normalise, running_lines
-from ingest.structure import LIST_ITEM, Block, heading_level, looks_like_heading
+from ingest.structure import LIST_ITEM, Block, heading_level, looks_like_heading, table_lines
 
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 # a heading says what follows; it does not end like a sentence or a clause
@@ -37,6 +40,7 @@ CLAUSE_END = re.compile(r"[.,;!?]\s*$")
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be a running header or footer
 # a line this long (share of the longest body line, in characters) is one that wraps
 FULL_LINE = 0.6
+COLUMN_SLACK = 2.0  # points by which the runs of one table column may start apart
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Line:
     y: float  # baseline, in points from the page's bottom (larger = higher on the page)
     size: float  # font size in points, as rendered
     bold: bool
+    # the line's runs as (left edge rounded to a point, text): table cells when runs of several
+    # consecutive lines start at the same places
+    runs: tuple[tuple[float, str], ...] = ()
 
     @property
     def style(self) -> tuple[float, bool]:
@@ -87,6 +94,7 @@ def page_lines(page: Any, number: int) -> list[Line]:
     page.extract_text(visitor_text=visit)
     lines: list[Line] = []
     parts: list[str] = []
+    starts: list[tuple[float, str]] = []  # each run's left edge and text
     first: tuple[float, float, float, bool] | None = None
     sizes: list[float] = []
 
@@ -95,8 +103,10 @@ def page_lines(page: Any, number: int) -> list[Line]:
         text = " ".join("".join(parts).split())
         if text and first is not None:
             x, y, _, bold = first
-            lines.append(Line(number, text, x, y, max(sizes), bold))
+            runs = tuple((round(rx), " ".join(t.split())) for rx, t in starts if t.strip())
+            lines.append(Line(number, text, x, y, max(sizes), bold, runs))
         parts.clear()
+        starts.clear()
         sizes.clear()
         first = None
 
@@ -114,6 +124,7 @@ def page_lines(page: Any, number: int) -> list[Line]:
                 close()  # a run on another baseline starts a new line
             if first is None:
                 first = (x, y if i == 0 else y - 1.2 * size * i, size, bold)
+            starts.append((x, piece))
             parts.append(piece)
             sizes.append(size)
     close()
@@ -189,7 +200,18 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
         texts.clear()
         current, heading = None, False
 
-    for line in lines:
+    tables = table_spans(lines)
+    i = 0
+    while i < len(lines):
+        end = tables.get(i)
+        if end is not None:  # a table: each row a block of its own, read with the column names
+            flush()
+            rows = [[text for _, text in ln.runs] for ln in lines[i:end]]
+            blocks += [Block(lines[i].page, row) for row in table_lines(rows)]
+            i = end
+            continue
+        line = lines[i]
+        i += 1
         is_heading = _is_heading(line, body, body_bold)
         full = current is not None and len(current.text) >= FULL_LINE * width
         if current is not None and not (
@@ -202,6 +224,42 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
         current = line
     flush()
     return blocks
+
+
+def _same_columns(a: Line, b: Line) -> bool:
+    """Two lines whose runs start at the same places (to COLUMN_SLACK points), neither of them
+    a list item (its marker printed apart from its text: "•", "1.")."""
+    return (
+        len(a.runs) == len(b.runs)
+        and not any(_marker(ln.runs[0][1]) for ln in (a, b))
+        and all(abs(x - y) <= COLUMN_SLACK for (x, _), (y, _) in zip(a.runs, b.runs, strict=True))
+    )
+
+
+def _marker(cell: str) -> bool:
+    """A list marker alone ("•", "-", "1.", "a)")."""
+    return bool(LIST_ITEM.fullmatch(cell + " "))
+
+
+def table_spans(lines: list[Line]) -> dict[int, int]:
+    """The tables among the lines: {first line: the line after the last} for every run of two
+    or more consecutive lines on one page, each printed as several runs starting at the same
+    places (a paragraph's lines are one run each, or runs at places no other line shares)."""
+    spans: dict[int, int] = {}
+    i = 0
+    while i < len(lines):
+        end = i + 1
+        if len(lines[i].runs) >= 2:
+            while (
+                end < len(lines)
+                and lines[end].page == lines[i].page
+                and _same_columns(lines[i], lines[end])
+            ):
+                end += 1
+        if end - i >= 2:
+            spans[i] = end
+        i = end
+    return spans
 
 
 def _is_heading(line: Line, body: float, body_bold: bool) -> bool:
