@@ -34,6 +34,8 @@ from retrieval.snapshot import Manifest, SnapshotSource, check_model, passage_te
 from retrieval.types import Chunk, DocumentMeta
 from retrieval.vectorstore import FaissStore, VectorStore
 
+PATH_BATCH = 1000  # documents per query of `chunk_positions`
+
 
 class LocalSnapshot:
     """One published version in a local folder, loaded for searching (the `Snapshot`
@@ -89,14 +91,17 @@ class LocalSnapshot:
         return [(r[0], chunk_from_row(r[1:-1]), r[-1]) for r in rows]
 
     def chunk_positions(self, doc_paths: Iterable[str]) -> list[int]:
-        """Positions of the chunks of these documents, ascending."""
+        """Positions of the chunks of these documents, ascending (asked in batches: SQLite
+        takes at most 32,766 parameters in one query)."""
         paths = list(doc_paths)
-        if not paths:
-            return []
-        marks = ",".join("?" * len(paths))
-        sql = f"SELECT pos FROM {CHUNKS.name} WHERE doc_path IN ({marks}) ORDER BY pos"
-        with self._lock:
-            return [r[0] for r in self._db.execute(sql, paths)]
+        found: list[int] = []
+        for start in range(0, len(paths), PATH_BATCH):
+            batch = paths[start : start + PATH_BATCH]
+            marks = ",".join("?" * len(batch))
+            sql = f"SELECT pos FROM {CHUNKS.name} WHERE doc_path IN ({marks})"
+            with self._lock:
+                found += [r[0] for r in self._db.execute(sql, batch)]
+        return sorted(found)
 
     def sentences(self, positions: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
         """(sentence id, text) of the chunks at these positions, in order."""

@@ -127,3 +127,17 @@ def test_lexical_search_inside_the_allowed_rows():
     inside = lex.search("vfu", 10, allowed=np.array([0, 2, 3]))
     assert [p for p, _ in inside] == sorted([0, 3], key=lambda p: -everything[p])
     assert dict(inside) == {p: everything[p] for p in (0, 3)}
+
+
+def test_chunk_positions_are_asked_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """More documents than one query's batch give the same positions, ascending."""
+    import retrieval.index
+
+    root = corpus(tmp_path / "corpus")
+    build(root, tmp_path / "index")
+    snapshot = open_current(tmp_path / "index")
+    paths = list(snapshot.documents)
+    whole = snapshot.chunk_positions(paths)
+    assert whole == sorted(whole) and len(whole) >= 2
+    monkeypatch.setattr(retrieval.index, "PATH_BATCH", 1)
+    assert snapshot.chunk_positions(list(reversed(paths))) == whole
