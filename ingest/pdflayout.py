@@ -203,12 +203,11 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     tables = table_spans(lines)
     i = 0
     while i < len(lines):
-        end = tables.get(i)
-        if end is not None:  # a table: each row a block of its own, read with the column names
+        table = tables.get(i)
+        if table is not None:  # each row a block of its own, read with the column names
             flush()
-            rows = [[text for _, text in ln.runs] for ln in lines[i:end]]
-            blocks += [Block(lines[i].page, row) for row in table_lines(rows)]
-            i = end
+            blocks += [Block(lines[i].page, row) for row in table.texts()]
+            i = table.end
             continue
         line = lines[i]
         i += 1
@@ -226,40 +225,86 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     return blocks
 
 
-def _same_columns(a: Line, b: Line) -> bool:
-    """Two lines whose runs start at the same places (to COLUMN_SLACK points), neither of them
-    a list item (its marker printed apart from its text: "•", "1.")."""
-    return (
-        len(a.runs) == len(b.runs)
-        and not any(_marker(ln.runs[0][1]) for ln in (a, b))
-        and all(abs(x - y) <= COLUMN_SLACK for (x, _), (y, _) in zip(a.runs, b.runs, strict=True))
-    )
-
-
 def _marker(cell: str) -> bool:
     """A list marker alone ("•", "-", "1.", "a)")."""
     return bool(LIST_ITEM.fullmatch(cell + " "))
 
 
-def table_spans(lines: list[Line]) -> dict[int, int]:
-    """The tables among the lines: {first line: the line after the last} for every run of two
-    or more consecutive lines on one page, each printed as several runs starting at the same
-    places (a paragraph's lines are one run each, or runs at places no other line shares)."""
-    spans: dict[int, int] = {}
+@dataclass(frozen=True)
+class Table:
+    """A table found among a page's lines: the line after it, its rows' cell texts and whether
+    the first row names the columns."""
+
+    end: int
+    rows: list[list[str]]
+    header: bool
+
+    def texts(self) -> list[str]:
+        """Each data row as a line that reads on its own: with the column names of a header
+        ("Moment: …; Ansvarig part: …"), else a label and its value ("Handläggare: Eva Strand")."""
+        if self.header:
+            return table_lines(self.rows)
+        return [": ".join(c for c in row if c) for row in self.rows if any(row)]
+
+
+def table_spans(lines: list[Line]) -> dict[int, Table]:
+    """The tables among the lines, by their first line (see `table_at`)."""
+    spans: dict[int, Table] = {}
     i = 0
     while i < len(lines):
-        end = i + 1
-        if len(lines[i].runs) >= 2:
-            while (
-                end < len(lines)
-                and lines[end].page == lines[i].page
-                and _same_columns(lines[i], lines[end])
-            ):
-                end += 1
-        if end - i >= 2:
-            spans[i] = end
-        i = end
+        table = table_at(lines, i)
+        if table is None:
+            i += 1
+        else:
+            spans[i] = table
+            i = table.end
     return spans
+
+
+def table_at(lines: list[Line], start: int) -> Table | None:
+    """The table whose first row is `lines[start]`, or None.
+
+    A line printed as two or more runs (not a list marker and its text) gives the columns: the
+    runs' left edges. The lines after it belong to the table while every run of theirs starts
+    at a column (to COLUMN_SLACK points). Tables are printed row by row, each row's cells left
+    to right, so a run in a column left of the last one starts a new row, and a run in the same
+    column continues its cell (a cell that wraps). Rows at the end with only a first cell are
+    the text after the table. A table has a data row with two or more cells besides its first.
+    Its first row names the columns when there are more than two, or when it is set apart from
+    the others (bold where they are not); two columns without that are labels and values.
+    """
+    head = lines[start]
+    if len(head.runs) < 2 or _marker(head.runs[0][1]):
+        return None
+    columns = [x for x, _ in head.runs]
+
+    def column(x: float) -> int | None:
+        near = [c for c, cx in enumerate(columns) if abs(cx - x) <= COLUMN_SLACK]
+        return near[0] if near else None
+
+    rows: list[tuple[int, dict[int, list[str]]]] = [
+        (start, {c: [text] for c, (_, text) in enumerate(head.runs)})
+    ]
+    last = len(columns) - 1
+    end = start + 1
+    while end < len(lines) and lines[end].page == head.page:
+        placed = [column(x) for x, _ in lines[end].runs]
+        if not placed or None in placed or _marker(lines[end].runs[0][1]):
+            break
+        for c, (_, text) in zip(placed, lines[end].runs, strict=True):
+            assert c is not None
+            if c < last:
+                rows.append((end, {}))
+            rows[-1][1].setdefault(c, []).append(text)
+            last = c
+        end += 1
+    while len(rows) > 1 and set(rows[-1][1]) == {0}:
+        end = rows.pop()[0]
+    if sum(len(cells) >= 2 for _, cells in rows[1:]) == 0:
+        return None
+    texts = [[" ".join(cells.get(c, [])) for c in range(len(columns))] for _, cells in rows]
+    apart = head.bold and not any(lines[first].bold for first, _ in rows[1:])
+    return Table(end, texts, header=len(columns) > 2 or apart)
 
 
 def _is_heading(line: Line, body: float, body_bold: bool) -> bool:

@@ -62,3 +62,49 @@ def test_a_list_with_markers_printed_apart_is_no_table(tmp_path: Path) -> None:
     assert "- Kommunen utser handledare." in texts
     assert "- Lärosätet utbildar handledarna." in texts
     assert not any(t.startswith("-:") for t in texts)
+
+
+def test_a_cell_that_wraps_stays_in_its_row_and_the_text_after_is_no_row(tmp_path: Path) -> None:
+    """A narrow column wraps its cells over two lines: each cell is read whole in its row, and
+    the paragraph after the table (starting where the first column does) stays a paragraph."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 5, INTRO)
+    with pdf.table(col_widths=(40, 50, 60)) as table:
+        for cells in (
+            ROWS[0],
+            ("Besked om VFU-platser för hela läsåret", "Kommunen", "15 mars"),
+            ("Rapport", "Lärosätet och kommunen gemensamt", "30 september 2027"),
+        ):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.multi_cell(0, 5, AFTER)
+    pdf.output(str(tmp_path / "smal.pdf"))
+    texts = [b.text for b in read_blocks(tmp_path / "smal.pdf", "smal.pdf")[0]]
+    assert texts == [
+        INTRO,
+        "Moment: Besked om VFU-platser för hela läsåret; Ansvarig part: Kommunen; "
+        "Senaste tidpunkt: 15 mars",
+        "Moment: Rapport; Ansvarig part: Lärosätet och kommunen gemensamt; "
+        "Senaste tidpunkt: 30 september 2027",
+        AFTER,
+    ]
+
+
+def test_two_columns_without_a_header_are_labels_and_values(tmp_path: Path) -> None:
+    """A letterhead printed as label and value cells, no row set apart: each row reads
+    "label: value", not as columns named by the first row."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for label, value in (("Handläggare", "Eva Strand"), ("Datum", "2024-03-20")):
+        pdf.cell(40, 6, label)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.multi_cell(0, 5, INTRO)
+    pdf.output(str(tmp_path / "brev.pdf"))
+    texts = [b.text for b in read_blocks(tmp_path / "brev.pdf", "brev.pdf")[0]]
+    assert texts[:2] == ["Handläggare: Eva Strand", "Datum: 2024-03-20"]
+    assert INTRO in texts
