@@ -194,5 +194,7 @@ def _deadlines(
     numbers, cites = _citations(snapshot, shown)
     for n, d in zip(numbers, shown, strict=True):
         party = f"{d.party}: " if d.party else ""
-        lines.append(f"• {_when(d)} – {party}{d.what}{kind_note(d)} [{n}]")
+        what = f"{party}{d.what}{kind_note(d)}".strip()
+        # a clause that is only its date ("senast sex veckor före varje kursstart,") says no more
+        lines.append(f"• {_when(d)} – {what} [{n}]" if what else f"• {_when(d)} [{n}]")
     return Answer(question, True, "\n".join(lines), cites)

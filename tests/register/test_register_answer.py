@@ -91,6 +91,10 @@ def test_deadlines_list_speaks_swedish_not_iso_or_rrule(hash_index: Path) -> Non
         assert "med 2 år i taget" in answer.text
         assert "varje år – KSL" in answer.text
         assert "RRULE" not in answer.text and "P6M" not in answer.text
+        # an entry whose clause is only its date (KI's "senast sex veckor före varje kursstart,")
+        # ends with its source, not with a dash before nothing
+        assert "sex veckor före varje kursstart [" in answer.text
+        assert not re.search(r" – \s*\[", answer.text)
         # the notice period and the renewal come from one sentence: one source, cited twice
         lines = answer.text.splitlines()
         notice = next(line for line in lines if "uppsägningstid 6 månader" in line)
