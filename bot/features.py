@@ -18,16 +18,7 @@ from itertools import pairwise
 import numpy as np
 
 from bot import evidence
-from bot.question import (
-    FILLER,
-    FREE_RE,
-    Kind,
-    QuestionInfo,
-    fold,
-    has_kind,
-    has_party_type,
-    holds_quantity,
-)
+from bot.question import FILLER, Kind, QuestionInfo, fold, has_kind, has_party_type
 from retrieval.sentences import earlier_in_paragraph
 from retrieval.snapshot import Snapshot
 from retrieval.text import content_words, stem, words
@@ -147,13 +138,7 @@ def kind_held(q: Query, c: Candidate) -> float:
     'när', a period for 'hur länge', a number for 'hur många', a party for 'vem')."""
     if q.info.kind is Kind.GENERAL:
         return 0.0
-    if q.info.kind in (Kind.AMOUNT, Kind.COST):
-        # a number that is only part of a date or a period is no amount ("inom 30 dagar")
-        ok = holds_quantity(c.sentence, q.info.text) or (
-            q.info.kind is Kind.COST and FREE_RE.search(c.sentence) is not None
-        )
-    else:
-        ok = has_kind(c.sentence, q.info.kind)
+    ok = has_kind(c.sentence, q.info.kind)
     if ok and q.info.party_type:
         ok = has_party_type(c.sentence, q.info.party_type)
     return float(ok)

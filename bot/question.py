@@ -184,22 +184,6 @@ def has_party_type(sentence: str, party_type: str) -> bool:
     return "lärosäte" in same and bool("institutet" in lower or UNIVERSITY_NAME.search(sentence))
 
 
-TIME_UNIT_RE = re.compile(rf"\b(?:{'|'.join(lexicon().time_units)})\b", re.IGNORECASE)
-
-
-def holds_quantity(sentence: str, question: str) -> bool:
-    """For a "hur mycket / hur många" question: the sentence holds a number that is not only
-    part of a date or a period ("15 mars", "inom 30 dagar"), unless the question itself counts
-    in a time unit ("hur många veckor"), when a period is the answer."""
-    if TIME_UNIT_RE.search(question):
-        return has_kind(sentence, Kind.AMOUNT)
-    times = [m.span() for r in (DATE_RE, DURATION_RE) for m in r.finditer(sentence)]
-    return any(
-        m.group(0).strip() and not any(a <= m.start() and m.end() <= b for a, b in times)
-        for m in AMOUNT_RE.finditer(sentence)
-    )
-
-
 def has_kind(sentence: str, kind: Kind) -> bool:
     """True when the sentence contains what a question of this kind asks for."""
     if kind == Kind.DURATION:
