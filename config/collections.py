@@ -20,3 +20,9 @@ def collection_name(text: str) -> str:
 
 # what direct messages, unmapped channels, the App Home and the calendar URL see
 EVERYONE = frozenset({DEFAULT_COLLECTION})
+
+
+def default_only(channel: str) -> frozenset[str]:
+    """What a channel sees when no setting says otherwise: the default collection (the
+    `collections_for` of code given no SLACK_CHANNEL_COLLECTIONS)."""
+    return EVERYONE

@@ -78,15 +78,18 @@ class LexicalIndex:
         if not ids or self.size == 0 or k <= 0:
             return []
         scores = np.asarray(self.weights[:, ids].sum(axis=1)).ravel()
-        rows = np.arange(len(scores)) if allowed is None else np.asarray(allowed, dtype=np.int64)
-        if allowed is not None:
-            scores = scores[rows]
+        rows = None if allowed is None else np.asarray(allowed, dtype=np.int64)
+        if rows is not None:
+            scores = scores[rows]  # index i of the scores is now row rows[i]
         k = min(k, len(scores))
         if k == 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(rows[i]), float(scores[i])) for i in top if scores[i] > 0]
+        positions = top if rows is None else rows[top]
+        return [
+            (int(p), float(scores[i])) for p, i in zip(positions, top, strict=True) if scores[i] > 0
+        ]
 
     def save(self, folder: Path) -> None:
         """Write lexical.npz and lexical.json into folder."""

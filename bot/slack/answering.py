@@ -23,7 +23,7 @@ from bot.slack.blocks import SlackMessage, answer_message, notice
 from bot.slack.escalation import needs_human
 from bot.slack.feedback import Declined, FeedbackRecord
 from bot.slack.threads import ThreadStore
-from config.collections import EVERYONE
+from config.collections import default_only
 from retrieval.types import Answer, Reason
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Answering:
         docs_base_url: str = "",
         escalation_margin: float | None = None,
         declines: FeedbackRecord | None = None,
-        collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
+        collections_for: Callable[[str], frozenset[str]] = default_only,
     ) -> None:
         """`escalation_margin` None: no "Fråga en människa" button (no coordinators set);
         `declines`: where declined questions are recorded (None: nowhere);

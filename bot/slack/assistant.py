@@ -35,7 +35,7 @@ from bot.slack.handlers import Listeners, is_from_person, is_help, strip_mention
 from bot.slack.home import HOME_WEEKS, SnapshotFn, current_snapshot
 from bot.slack.mrkdwn import one_line, trim
 from bot.slack.threads import ThreadStore
-from config.collections import EVERYONE
+from config.collections import EVERYONE, default_only
 from retrieval.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class AssistantPanel:
         timezone: str,
         clock: Callable[[], dt.datetime] | None = None,
         context_store: AssistantThreadContextStore | None = None,
-        collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
+        collections_for: Callable[[str], frozenset[str]] = default_only,
     ) -> None:
         """`context_store` None: Bolt's default, which the panel never calls (the context is
         not kept); else where each thread's context is saved (PostgreSQL, shared).

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.ics import deadline_calendar
 from bot.slack import messages
-from config.collections import EVERYONE
+from config.collections import default_only
 from retrieval.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class CalendarButton:
         self,
         snapshot_fn: Callable[[frozenset[str]], Snapshot] | None,
         timezone: str,
-        collections_for: Callable[[str], frozenset[str]] = lambda channel: EVERYONE,
+        collections_for: Callable[[str], frozenset[str]] = default_only,
     ) -> None:
         self.snapshot_fn = snapshot_fn
         self.collections_for = collections_for
