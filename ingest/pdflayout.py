@@ -14,7 +14,9 @@ place on the page (pypdf's `visitor_text`), and what the document itself does de
   distance between the lines of one paragraph); so a short line without closing punctuation (a
   letterhead or meta line: "Handläggare …", "Socialnämnden 2016-12-14", the last item of a list)
   never runs into what follows, and a list item ("1.", "-", "•") always starts a block;
-* running headers, footers and page numbers are dropped as in `ingest.pdfclean`;
+* running headers, footers and page numbers are dropped as in `ingest.pdfclean`, and so is a
+  line at a page's edge set smaller than the body that repeats the title or a heading printed
+  larger elsewhere (a running head, even in a document too short for it to repeat);
 * a table is two or more consecutive lines each printed as several runs that start at the same
   places across the lines (its columns); its rows become lines that read on their own with the
   first row's column names (`ingest.structure.table_lines`), as a Word table's do.
@@ -149,11 +151,13 @@ def line_gap(lines: list[Line]) -> float:
 
 
 def drop_running(lines: list[Line]) -> list[Line]:
-    """Without running headers, footers and page numbers."""
+    """Without running headers, footers and page numbers (see `_running_head`)."""
     pages: dict[int, list[Line]] = {}
     for line in lines:
         pages.setdefault(line.page, []).append(line)
     running = running_lines(["\n".join(ln.text for ln in page) for page in pages.values()])
+    body = body_size(lines)[0]
+    printed = _printed_texts(lines)
     out: list[Line] = []
     for page in pages.values():
         edges = {id(ln) for ln in page[:EDGE_LINES] + page[-EDGE_LINES:]}
@@ -161,9 +165,35 @@ def drop_running(lines: list[Line]) -> list[Line]:
             ln
             for ln in page
             if id(ln) not in edges
-            or not (normalise(ln.text) in running or PAGE_NUMBER.match(ln.text))
+            or not (
+                normalise(ln.text) in running
+                or PAGE_NUMBER.match(ln.text)
+                or _running_head(ln, body, printed)
+            )
         ]
     return out
+
+
+def _printed_texts(lines: list[Line]) -> dict[str, float]:
+    """Each run of consecutive lines of one style on a page (a title over two lines, a
+    heading), normalised, with the size it is printed in (the largest if printed twice)."""
+    printed: dict[str, float] = {}
+    group: list[Line] = []
+    for line in [*lines, None]:
+        if group and (line is None or line.page != group[-1].page or line.style != group[-1].style):
+            text = normalise(" ".join(ln.text for ln in group))
+            printed[text] = max(printed.get(text, 0.0), group[0].size)
+            group = []
+        if line is not None:
+            group.append(line)
+    return printed
+
+
+def _running_head(line: Line, body: float, printed: dict[str, float]) -> bool:
+    """An edge line set smaller than the body that repeats text printed larger elsewhere in the
+    document: the title or a heading as a running head. Found by its look, so also in a
+    document whose running head is printed on one page only (too few to repeat)."""
+    return line.size < body and printed.get(normalise(line.text), 0.0) > line.size
 
 
 def _joined(texts: list[str]) -> str:
@@ -180,9 +210,8 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     gap = line_gap(lines)
     body_lines = [len(ln.text) for ln in lines if ln.style == (body, body_bold)]
     width = max(body_lines or [len(ln.text) for ln in lines])  # characters of a full line
-    heading_sizes = sorted(
-        {ln.style[0] for ln in lines if _is_heading(ln, body, body_bold)}, reverse=True
-    )
+    headings = _heading_lines(lines, body, body_bold)
+    heading_sizes = sorted({ln.style[0] for ln, h in zip(lines, headings, strict=True) if h})[::-1]
     blocks: list[Block] = []
     texts: list[str] = []
     current: Line | None = None  # the last line of the open block
@@ -209,9 +238,8 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
             blocks += [Block(lines[i].page, row) for row in table.texts()]
             i = table.end
             continue
-        line = lines[i]
+        line, is_heading = lines[i], headings[i]
         i += 1
-        is_heading = _is_heading(line, body, body_bold)
         full = current is not None and len(current.text) >= FULL_LINE * width
         if current is not None and not (
             (heading or full) and _continues(current, line, heading, is_heading, gap)
@@ -307,9 +335,30 @@ def table_at(lines: list[Line], start: int) -> Table | None:
     return Table(end, texts, header=len(columns) > 2 or apart)
 
 
-def _is_heading(line: Line, body: float, body_bold: bool) -> bool:
-    """Set larger than the body, or bold where the body is not; short; not a sentence."""
-    if CLAUSE_END.search(line.text) or line.text.rstrip().endswith(":"):
+def _heading_lines(lines: list[Line], body: float, body_bold: bool) -> list[bool]:
+    """Whether each line is a heading's: `_is_heading`, or a heading's line that ends with a
+    comma where the heading wraps into the next line ("Kartläggning av hemlösheten i Lund," over
+    "oktober 2019"): a comma there ends no clause."""
+    flags = [_is_heading(line, body, body_bold) for line in lines]
+    for k in range(len(lines) - 2, -1, -1):  # bottom up: a heading may wrap at two commas
+        line, below = lines[k], lines[k + 1]
+        if (
+            not flags[k]
+            and flags[k + 1]
+            and line.text.rstrip().endswith(",")
+            and _is_heading(line, body, body_bold, wraps=True)
+            and _continues(line, below, True, True, 0.0)
+        ):
+            flags[k] = True
+    return flags
+
+
+def _is_heading(line: Line, body: float, body_bold: bool, wraps: bool = False) -> bool:
+    """Set larger than the body, or bold where the body is not; short; not a sentence. With
+    `wraps` (the heading goes on in the next line) a comma at the end is allowed."""
+    text = line.text.rstrip()
+    text = text.removesuffix(",") if wraps else text
+    if CLAUSE_END.search(text) or text.endswith(":"):
         return False
     if line.style[0] < body:
         return False  # letterhead, captions, footnotes
