@@ -8,7 +8,10 @@ place on the page (pypdf's `visitor_text`), and what the document itself does de
 * the body size is the size most of the document's characters are set in;
 * a line set larger than the body, or bold in a document whose body is not, and not ending like
   a sentence is a heading (its level by size: the largest is 1); consecutive heading lines of one
-  style join (a title over two lines);
+  style join when the heading wraps (a title over two lines): the lower line goes on in lower
+  case or the upper one ends with a comma or hyphen; a line that starts with a capital under a
+  heading in sentence case is a heading of its own (a heading that wraps before a proper noun is
+  read as two: the cost of telling apart stacked one-line headings);
 * a line goes on in the next one only when it runs (nearly) the full text width, as a line that
   wraps does, the style stays the same and the gap stays a line gap (the document's usual
   distance between the lines of one paragraph); so a short line without closing punctuation (a
@@ -34,7 +37,14 @@ from itertools import pairwise
 from typing import Any
 
 from ingest.pdfclean import PAGE_NUMBER, clean_text, normalise, running_lines
-from ingest.structure import LIST_ITEM, Block, heading_level, looks_like_heading, table_lines
+from ingest.structure import (
+    LIST_ITEM,
+    NUMBERED_HEADING,
+    Block,
+    heading_level,
+    looks_like_heading,
+    table_lines,
+)
 
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 # a heading says what follows; it does not end like a sentence or a clause
@@ -373,8 +383,24 @@ def _continues(prev: Line, line: Line, heading: bool, is_heading: bool, gap: flo
     than a line's distance below it (the body's measured line gap; a heading's own leading)."""
     if line.page != prev.page or line.style != prev.style or heading != is_heading:
         return False
+    if heading and not _wraps(prev, line):
+        return False
     distance = prev.y - line.y
     limit = 1.5 * line.size if heading or not gap else 1.3 * gap
     if distance <= 0 or distance > limit:
         return False
     return heading or not LIST_ITEM.match(line.text)
+
+
+def _wraps(upper: Line, lower: Line) -> bool:
+    """Whether heading line `lower` goes on with the heading that `upper` ends, rather than
+    starting a heading of its own: it goes on in lower case or with a number ("oktober 2019"),
+    or `upper` breaks off at a comma or hyphen. A line that starts with a capital (or a section
+    number) under a heading in sentence case starts a new one; when both are in capitals, case
+    tells nothing."""
+    if NUMBERED_HEADING.match(lower.text):
+        return False
+    first = next((c for c in lower.text if c.isalpha()), "")
+    if not first.isupper() or upper.text.rstrip().endswith((",", "-", "–", "&")):
+        return True
+    return not any(c.islower() for c in upper.text + lower.text)

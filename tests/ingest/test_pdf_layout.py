@@ -1,5 +1,5 @@
-"""PDF pages read by their layout (issue 10): a heading that wraps stays one heading, a running
-head is dropped even where it cannot repeat."""
+"""PDF pages read by their layout (issue 10): headings that wrap stay one heading, stacked
+one-line headings stay apart, a running head is dropped even where it cannot repeat."""
 
 from __future__ import annotations
 
@@ -19,6 +19,30 @@ def _body(pdf: FPDF, text: str = BODY) -> None:
     pdf.set_font("Helvetica", size=11)
     pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+
+
+def test_stacked_one_line_headings_stay_apart_and_a_wrapped_title_stays_whole(
+    tmp_path: Path,
+) -> None:
+    """Bold lines at line distance that each start with a capital are headings of their own
+    (they used to join into one 'heading' that was stored as a sentence); a title that wraps
+    into a line going on in lower case stays one heading."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", size=16)
+    for line in ("Uppföljning av praktikplatser för", "studenter i vård och omsorg"):
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    _body(pdf)
+    pdf.set_font("Helvetica", "B", size=11)
+    stacked = ("Vid protokollet Anna Berg", "Justeringsintyg", "Medlemskommunerna", "Bilagor")
+    for line in stacked:
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    _body(pdf, "Protokollet justerades samma dag.")
+    pdf.output(str(tmp_path / "protokoll.pdf"))
+    blocks, _ = read_blocks(tmp_path / "protokoll.pdf", "protokoll.pdf")
+    headings = [b.text for b in blocks if b.heading]
+    assert headings == ["Uppföljning av praktikplatser för studenter i vård och omsorg", *stacked]
 
 
 def test_a_title_wrapped_after_a_comma_and_its_running_head_on_one_page(tmp_path: Path) -> None:
