@@ -8,9 +8,9 @@ list intros and items) and printed to a PDF the way case-management systems prin
 letterhead in small type, a bold title, bold headings, wrapped paragraphs, numbered items, a
 running header and a "Sida N av M" footer from page 2, the last part of the body set in two
 columns on its own page, and a final page that is only a scanned image (rasterised, no text
-layer). The PDFs are ingested by the production pipeline (`ingest.pipeline.ingest`, the test
-embedder: meaning does not matter here) and the stored chunks and sentences are compared with
-the blocks that were printed:
+layer) of the paragraphs that end the document. The PDFs are ingested by the production
+pipeline (`ingest.pipeline.ingest`, the test embedder: meaning does not matter here) and the
+stored chunks and sentences are compared with the blocks that were printed:
 
 - headings recovered: printed headings that are the section of some stored chunk;
 - headings as sentences: stored sentences that are only a heading (target 0);
@@ -117,9 +117,11 @@ def blocks_of(text: str) -> list[Block]:
         else:
             out.append(Block("intro" if line.endswith(":") else "paragraph", line))
     body = [b for b in out if b.kind not in ("letterhead", "title")]
-    # the last third of the body on a two-column page, its last two paragraphs scanned
-    scanned = [b for b in body if b.kind == "paragraph"][-2:]
-    for block in scanned:
+    # the last third of the body on a two-column page; the paragraphs that end it (up to two)
+    # scanned, so that the pages print the text in its order, as a real paper's last page does
+    for block in body[::-1][:2]:
+        if block.kind != "paragraph":
+            break
         block.place = "scanned"
     rest = [b for b in body if b.place == "body"]
     for block in rest[len(rest) * 2 // 3 :]:
