@@ -89,7 +89,10 @@ def blocks_of(text: str) -> list[Block]:
     """The source text as printed blocks: Markdown marks where present, else short lines
     without closing punctuation are headings; "1." and "-" lines are items of the paragraph
     before them when it ends with a colon."""
-    lines = [" ".join(line.split()).translate(LATIN1) for line in text.splitlines()]
+    # Markdown emphasis is printed as what it marks (a paper shows no "**")
+    lines = [
+        " ".join(line.replace("**", "").split()).translate(LATIN1) for line in text.splitlines()
+    ]
     lines = [line for line in lines if line]
     out: list[Block] = []
     titled = False
