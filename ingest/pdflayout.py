@@ -20,6 +20,9 @@ place on the page (pypdf's `visitor_text`), and what the document itself does de
 * running headers, footers and page numbers are dropped as in `ingest.pdfclean`, and so is a
   line at a page's edge set smaller than the body that repeats the title or a heading printed
   larger elsewhere (a running head, even in a document too short for it to repeat);
+* a page of two columns of running text is read column by column, also when its lines are
+  printed across the columns (`column_gutter`), a paragraph going on from the foot of the left
+  column to the head of the right one, each column's lines measured against its own width;
 * a table is two or more consecutive lines each printed as several runs that start at the same
   places across the lines (its columns); its rows become lines that read on their own with the
   first row's column names (`ingest.structure.table_lines`), as a Word table's do.
@@ -32,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -53,6 +56,14 @@ EDGE_LINES = 3  # lines at the top and bottom of a page that may be a running he
 # a line this long (share of the longest body line, in characters) is one that wraps
 FULL_LINE = 0.6
 COLUMN_SLACK = 2.0  # points by which the runs of one table column may start apart
+# a page in two columns: lines whose runs start at the gutter, and the words of a median line
+# on either side of it. A guard, not a fit: label and value cells have one to three words, a
+# column of running text five or more even at 40 characters; three rows is the least that says
+# a column rather than a line that happens to have a second run
+MIN_COLUMN_ROWS = 3
+PROSE_WORDS = 4
+COLUMN_SHARE = 0.6  # of the lines beside each other: a paragraph's gap in one column is no row
+SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ class Line:
     # the line's runs as (left edge rounded to a point, text): table cells when runs of several
     # consecutive lines start at the same places
     runs: tuple[tuple[float, str], ...] = ()
+    column: int = 0  # 1 or 2 on a page read in two columns (see `column_gutter`), else 0
 
     @property
     def style(self) -> tuple[float, bool]:
@@ -89,9 +101,14 @@ def _multiply(tm: list[float], cm: list[float]) -> list[float]:
     ]
 
 
+Run = tuple[str, float, float, float, bool]  # text, x, y, size, bold as pypdf's visitor gives
+
+
 def page_lines(page: Any, number: int) -> list[Line]:
-    """The visual lines of one pypdf page, top to bottom, with position, size and weight."""
-    runs: list[tuple[str, float, float, float, bool]] = []
+    """The visual lines of one pypdf page in reading order, with position, size and weight: top
+    to bottom, and on a page of two columns of running text the left column before the right
+    one, whatever order they are printed in (see `column_gutter`)."""
+    runs: list[Run] = []
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
         if not text or not text.strip(" \n"):
@@ -104,6 +121,14 @@ def page_lines(page: Any, number: int) -> list[Line]:
         runs.append((text, m[4], m[5], float(size) * scale, bool(BOLD_FONT.search(name))))
 
     page.extract_text(visitor_text=visit)
+    lines = _assemble(runs, number)
+    gutter = column_gutter(lines)
+    return lines if gutter is None else in_columns(_assemble(runs, number, gutter), gutter)
+
+
+def _assemble(runs: list[Run], number: int, gutter: float | None = None) -> list[Line]:
+    """The runs of page `number` as lines, in the order printed: a run on another baseline
+    starts a new line, and so does one that starts at the `gutter` (a second column)."""
     lines: list[Line] = []
     parts: list[str] = []
     starts: list[tuple[float, str]] = []  # each run's left edge and text
@@ -116,7 +141,8 @@ def page_lines(page: Any, number: int) -> list[Line]:
         if text and first is not None:
             x, y, _, bold = first
             runs = tuple((round(rx), " ".join(t.split())) for rx, t in starts if t.strip())
-            lines.append(Line(number, text, x, y, max(sizes), bold, runs))
+            column = 0 if gutter is None else 1 + (x >= gutter - COLUMN_SLACK)
+            lines.append(Line(number, text, x, y, max(sizes), bold, runs, column))
         parts.clear()
         starts.clear()
         sizes.clear()
@@ -132,8 +158,15 @@ def page_lines(page: Any, number: int) -> list[Line]:
                 close()
             if not piece.strip():
                 continue
-            if first is not None and size and abs(y - first[1]) > 0.5 * size and i == 0:
-                close()  # a run on another baseline starts a new line
+            if (
+                first is not None
+                and i == 0
+                and (
+                    (size and abs(y - first[1]) > 0.5 * size)  # a run on another baseline
+                    or _at_gutter(first[0], x, gutter)  # the right column's, after the left one's
+                )
+            ):
+                close()
             if first is None:
                 first = (x, y if i == 0 else y - 1.2 * size * i, size, bold)
             starts.append((x, piece))
@@ -141,6 +174,94 @@ def page_lines(page: Any, number: int) -> list[Line]:
             sizes.append(size)
     close()
     return lines
+
+
+def _at_gutter(start: float, x: float, gutter: float | None) -> bool:
+    """A run at the gutter, in a line that started left of it."""
+    return gutter is not None and start < gutter - COLUMN_SLACK and abs(x - gutter) <= COLUMN_SLACK
+
+
+def column_gutter(lines: list[Line]) -> float | None:
+    """Where the second column of a two-column page of running text starts, when its lines are
+    printed across the columns (left line 1, right line 1, left line 2, …) so that the two
+    columns' lines share baselines; None otherwise (a page whose columns are printed one after
+    the other needs nothing).
+
+    The gutter is a place where a later run of MIN_COLUMN_ROWS or more lines starts; most lines
+    between the first and the last of them have a run there (COLUMN_SHARE); the text on either
+    side is running prose (`_prose`: label and value cells, "Handläggare" | "Eva Strand", are
+    too short and stay a table, `table_at`); and each column's line is printed as one run (the
+    median row), as a producer that prints line by line does. A page printed word by word has
+    words that start at one place in a few lines by chance: without the words' widths its
+    columns cannot be told from that, and it is left as printed."""
+    starts = Counter(x for line in lines for x, _ in line.runs[1:])
+    for gutter, count in starts.most_common():
+        if count < MIN_COLUMN_ROWS:
+            break
+        rows = [ln for ln in lines if _split_at(ln, gutter)]
+        region = [ln for ln in lines if min(r.y for r in rows) <= ln.y <= max(r.y for r in rows)]
+        if len(rows) < MIN_COLUMN_ROWS or len(rows) < COLUMN_SHARE * len(region):
+            continue
+        left = [[t for x, t in ln.runs if x < gutter - COLUMN_SLACK] for ln in rows]
+        right = [[t for x, t in ln.runs if x >= gutter - COLUMN_SLACK] for ln in rows]
+        if _prose(left) and _prose(right):
+            return float(gutter)
+    return None
+
+
+def _split_at(line: Line, gutter: float) -> bool:
+    """A line with text left of the gutter and a run starting at it."""
+    return any(abs(x - gutter) <= COLUMN_SLACK for x, _ in line.runs[1:])
+
+
+def _prose(cells: list[list[str]]) -> bool:
+    """One column's parts of the rows (each a list of runs) are lines of running text printed
+    line by line: the median row is one run of several words, and a sentence ends in one."""
+    middle = len(cells) // 2
+    runs = sorted(len(cell) for cell in cells)[middle]
+    words = sorted(len(" ".join(cell).split()) for cell in cells)[middle]
+    return (
+        runs == 1
+        and words >= PROSE_WORDS
+        and any(SENTENCE_STOP.search(" ".join(cell)) for cell in cells)
+    )
+
+
+def in_columns(lines: list[Line], gutter: float) -> list[Line]:
+    """The lines of a two-column page in reading order: the lines above the columns, the left
+    column top to bottom, the right column, then the lines below (a footer, a paragraph set
+    across the page). A line below the right column's last one still belongs to the left column
+    while it starts where that column does, is no longer than its lines and follows at no more
+    than two lines' distance (the left column is often the longer)."""
+    top = max(ln.y for ln in lines if ln.column == 2 and abs(ln.x - gutter) <= COLUMN_SLACK)
+    bottom = min(ln.y for ln in lines if ln.column == 2 and ln.y <= top)
+    above: list[Line] = []
+    left: list[Line] = []
+    right: list[Line] = []
+    below: list[Line] = []
+    for line in lines:
+        if line.y > top + 0.5 * line.size:
+            above.append(replace(line, column=0))
+        elif line.column == 2:
+            right.append(line)
+        elif line.y >= bottom - 0.5 * line.size:
+            left.append(line)
+        else:
+            below.append(replace(line, column=0))
+    if left:
+        longest = max(len(ln.text) for ln in left)
+        while below and _continues_column(left[-1], below[0], longest):
+            left.append(replace(below.pop(0), column=1))
+    return above + left + right + below
+
+
+def _continues_column(prev: Line, line: Line, longest: int) -> bool:
+    """Whether `line`, below the right column, still goes on in the left one."""
+    return (
+        abs(line.x - prev.x) <= COLUMN_SLACK
+        and len(line.text) <= longest
+        and 0 < prev.y - line.y <= 2 * line.size
+    )
 
 
 def body_size(lines: list[Line]) -> tuple[float, bool]:
@@ -220,6 +341,11 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     gap = line_gap(lines)
     body_lines = [len(ln.text) for ln in lines if ln.style == (body, body_bold)]
     width = max(body_lines or [len(ln.text) for ln in lines])  # characters of a full line
+    measures: Counter[tuple[int, int, tuple[float, bool]]] = Counter()  # a page's columns' own
+    for ln in lines:
+        if ln.column:
+            key = (ln.page, ln.column, ln.style)
+            measures[key] = max(measures[key], len(ln.text))
     headings = _heading_lines(lines, body, body_bold)
     heading_sizes = sorted({ln.style[0] for ln, h in zip(lines, headings, strict=True) if h})[::-1]
     blocks: list[Block] = []
@@ -250,7 +376,9 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
             continue
         line, is_heading = lines[i], headings[i]
         i += 1
-        full = current is not None and len(current.text) >= FULL_LINE * width
+        full = current is not None and len(current.text) >= FULL_LINE * (
+            measures[(current.page, current.column, current.style)] or width
+        )
         if current is not None and not (
             (heading or full) and _continues(current, line, heading, is_heading, gap)
         ):
@@ -380,14 +508,16 @@ def _is_heading(line: Line, body: float, body_bold: bool, wraps: bool = False) -
 
 def _continues(prev: Line, line: Line, heading: bool, is_heading: bool, gap: float) -> bool:
     """Whether `line` goes on in the block that `prev` ends: same page and style, and no more
-    than a line's distance below it (the body's measured line gap; a heading's own leading)."""
+    than a line's distance below it (the body's measured line gap; a heading's own leading), or
+    at the head of the right column after the foot of the left one."""
     if line.page != prev.page or line.style != prev.style or heading != is_heading:
         return False
     if heading and not _wraps(prev, line):
         return False
     distance = prev.y - line.y
     limit = 1.5 * line.size if heading or not gap else 1.3 * gap
-    if distance <= 0 or distance > limit:
+    across = prev.column == 1 and line.column == 2  # the left column's foot to the right's head
+    if not across and (distance <= 0 or distance > limit):
         return False
     return heading or not LIST_ITEM.match(line.text)
 

@@ -69,3 +69,117 @@ def test_a_title_wrapped_after_a_comma_and_its_running_head_on_one_page(tmp_path
         (1, False, BODY),
         (2, False, "Nästa uppföljning sker i maj och redovisas för nämnden."),
     ]
+
+
+INTRO = (
+    "Nämnden har följt upp avtalet om verksamhetsförlagd utbildning med högskolan. Här är en "
+    "sammanfattning av uppföljningen som förvaltningen redovisade på sammanträdet i mars."
+)
+PLACES = (
+    "Kommunen tog emot 42 studenter under hösten. Alla fick en handledare som har gått "
+    "högskolans utbildning för handledare."
+)
+TURN = (
+    "Handledarna planerar praktiken tillsammans med studenten och lärosätets lärare. De får en "
+    "halv dag per vecka för uppdraget, och förvaltningen ersätter arbetsplatsen för den tid som "
+    "handledningen tar. Ersättningen betalas ut i slutet av varje termin."
+)
+MONEY = (
+    "Högskolan betalar 1 500 kronor per student och vecka till kommunen. Beloppet räknas upp "
+    "varje år med index."
+)
+AFTER = "Frågor om uppföljningen besvaras av förvaltningens utbildningssamordnare."
+
+
+def columns_printed_across(path: Path) -> Path:
+    """A heading and a paragraph across the page, then two columns of running text printed
+    line by line across the columns (left line 1, right line 1, left line 2, …) as some
+    producers do, a paragraph going on from the foot of the left column to the head of the
+    right one, and a paragraph across the page below."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", size=14)
+    pdf.cell(0, 8, "Uppföljning av praktiken", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 5, INTRO, new_x="LMARGIN", new_y="NEXT")
+    width = (pdf.epw - 8) / 2
+
+    def wrap(text: str) -> list[str]:
+        return pdf.multi_cell(width, 5, text, dry_run=True, output="LINES")
+
+    turn = wrap(TURN)
+    left = [*wrap(PLACES), "", *turn[:2]]
+    right = [*turn[2:], "", *wrap(MONEY)]
+    y = pdf.get_y() + 8
+    for row in range(max(len(left), len(right))):
+        for x, column in ((pdf.l_margin, left), (pdf.l_margin + width + 8, right)):
+            if row < len(column) and column[row]:
+                pdf.text(x, y, column[row])
+        y += 5
+    pdf.set_xy(pdf.l_margin, y + 10)
+    pdf.multi_cell(0, 5, AFTER)
+    pdf.output(str(path))
+    return path
+
+
+def test_two_columns_printed_across_are_read_column_by_column(tmp_path: Path) -> None:
+    """Each column is read top to bottom, left before right, its lines joined by the column's
+    own width; the paragraph that turns from the left column to the right is one block; no
+    line mixes the two columns and nothing is read as a table (it used to be: one
+    "left: right" row per line)."""
+    blocks, _ = read_blocks(columns_printed_across(tmp_path / "spalter.pdf"), "spalter.pdf")
+    assert [b.text for b in blocks] == [
+        "Uppföljning av praktiken",
+        INTRO,
+        PLACES,
+        TURN,
+        MONEY,
+        AFTER,
+    ]
+
+
+def test_label_and_value_rows_are_still_a_table(tmp_path: Path) -> None:
+    """Many rows of a label and a short value (some ending with a full stop) are no columns of
+    running text: each row still reads "label: value"."""
+    rows = (
+        ("Handläggare", "Eva Strand, utredare."),
+        ("Datum", "2024-03-20"),
+        ("Diarienummer", "ON 2024/31"),
+        ("Beslutsinstans", "Omsorgsnämnden."),
+        ("Bilagor", "Avtal och tidsplan."),
+    )
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for label, value in rows:
+        pdf.cell(40, 6, label)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.multi_cell(0, 5, INTRO)
+    pdf.output(str(tmp_path / "brev.pdf"))
+    texts = [b.text for b in read_blocks(tmp_path / "brev.pdf", "brev.pdf")[0]]
+    assert texts == [f"{label}: {value}" for label, value in rows] + [INTRO]
+
+
+def test_words_that_line_up_in_a_page_printed_word_by_word_are_no_gutter(tmp_path: Path) -> None:
+    """A paragraph printed word by word (each word placed on its own, as justifying producers
+    do) whose sixth words start at one place in three lines is one paragraph read line by
+    line, not two columns."""
+    text = " ".join([INTRO, PLACES, MONEY])
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    lines = pdf.multi_cell(150, 5, text, dry_run=True, output="LINES")
+    y = 30.0
+    for number, line in enumerate(lines):
+        words = line.split()
+        x, space = pdf.l_margin, pdf.get_string_width(" ")
+        for k, word in enumerate(words):
+            if k == 5 and 1 <= number <= 3:
+                x = max(x, pdf.l_margin + 100)  # the sixth word of lines 2-4 at 100 mm
+            pdf.text(x, y, word)
+            x += pdf.get_string_width(word) + space
+        y += 5
+    pdf.output(str(tmp_path / "ord.pdf"))
+    blocks, _ = read_blocks(tmp_path / "ord.pdf", "ord.pdf")
+    assert [b.text for b in blocks] == [text]
