@@ -140,6 +140,8 @@ def _body(head: list[Block]) -> str:
 # in citations, and the lines that carry them are never sentences to quote.
 
 PARAGRAPH = re.compile(r"(?<![\w§])§\s*(\d+[a-z]?)\b")
+# a sentence's end only: a bare label ("Sammanträdesdatum:", its value on the next line) is
+# still a meta line (compare structure.SENTENCE_END and pdflayout.CLAUSE_END)
 SENTENCE_END = re.compile(r"[.!?]\s*$")
 LETTERHEAD_MAX = 100  # characters: letterhead lines are short
 OFFICER_MAX = 60  # characters of a name with a title ("Ulf Renström, utredare vid KSL")

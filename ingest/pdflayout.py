@@ -50,8 +50,10 @@ from ingest.structure import (
 )
 
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
-# a heading says what follows; it does not end like a sentence or a clause
-CLAUSE_END = re.compile(r"[.,;!?]\s*$")
+# a heading says what follows; it does not end like a sentence, a clause or a list intro. Not
+# structure.SENTENCE_END (a line that closes its paragraph: a comma does not) nor
+# metadata.SENTENCE_END (a meta line may end with a label's colon): three questions, three sets
+CLAUSE_END = re.compile(r"[.,;:!?]\s*$")
 EDGE_LINES = 3  # lines at the top and bottom of a page that may be a running header or footer
 # a line this long (share of the longest body line, in characters) is one that wraps
 FULL_LINE = 0.6
@@ -496,7 +498,7 @@ def _is_heading(line: Line, body: float, body_bold: bool, wraps: bool = False) -
     `wraps` (the heading goes on in the next line) a comma at the end is allowed."""
     text = line.text.rstrip()
     text = text.removesuffix(",") if wraps else text
-    if CLAUSE_END.search(text) or text.endswith(":"):
+    if CLAUSE_END.search(text):
         return False
     if line.style[0] < body:
         return False  # letterhead, captions, footnotes

@@ -24,6 +24,8 @@ class Block:
 NUMBERED_HEADING = re.compile(r"^(?:§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2}){0,3}\.?)\s+[A-ZÅÄÖ§(\"]")
 SECTION_MARK = re.compile(r"^(§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2}){0,3})\.?(?=\s)")
 LIST_ITEM = re.compile(r"^(?:[-•–*]\s+|\(?[a-z0-9]{1,2}[.)]\s+)")
+# a line that closes its paragraph: a sentence, a list intro (":") or a list item (";"); a line
+# ending with a comma goes on (compare pdflayout.CLAUSE_END and metadata.SENTENCE_END)
 SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 # "Ordförande: Anders Lind (M)", "För Täby kommun: Karin Holmqvist, socialchef", "Dnr SN 2016/1"
 LABEL_LINE = re.compile(r"^(?:[A-ZÅÄÖ][\wåäöÅÄÖ]*(?:\s+[\wåäöÅÄÖ-]+){0,5}:\s+\S|Dnr\b)")
