@@ -13,10 +13,12 @@ place on the page (pypdf's `visitor_text`), and what the document itself does de
   heading in sentence case is a heading of its own (a heading that wraps before a proper noun is
   read as two: the cost of telling apart stacked one-line headings);
 * a line goes on in the next one only when it runs (nearly) the full text width, as a line that
-  wraps does, the style stays the same and the gap stays a line gap (the document's usual
-  distance between the lines of one paragraph); so a short line without closing punctuation (a
-  letterhead or meta line: "Handläggare …", "Socialnämnden 2016-12-14", the last item of a list)
-  never runs into what follows, and a list item ("1.", "-", "•") always starts a block;
+  wraps does, or breaks off mid-sentence where the next goes on in lower case (a column
+  narrower than the page's text), the style stays the same and the gap stays a line gap (the
+  document's usual distance between the lines of one paragraph of that style); so a short line
+  without closing punctuation (a letterhead or meta line: "Handläggare …", "Socialnämnden
+  2016-12-14", the last item of a list) never runs into a line that starts with a capital, and
+  a list item ("1.", "-", "•") always starts a block;
 * running headers, footers and page numbers are dropped as in `ingest.pdfclean`, and so is a
   line at a page's edge set smaller than the body that repeats the title or a heading printed
   larger elsewhere (a running head, even in a document too short for it to repeat);
@@ -43,6 +45,7 @@ from ingest.pdfclean import PAGE_NUMBER, clean_text, normalise, running_lines
 from ingest.structure import (
     LIST_ITEM,
     NUMBERED_HEADING,
+    SENTENCE_END,
     Block,
     heading_level,
     looks_like_heading,
@@ -274,13 +277,25 @@ def body_size(lines: list[Line]) -> tuple[float, bool]:
     return counts.most_common(1)[0][0] if counts else (0.0, False)
 
 
-def line_gap(lines: list[Line]) -> float:
-    """The usual distance between two lines of one paragraph, in points (this document's)."""
+def line_gaps(lines: list[Line]) -> dict[tuple[float, bool], float]:
+    """The usual distance between two lines of one paragraph, in points, for each style (this
+    document's): measured where a line breaks off mid-sentence and the next line of its style
+    goes on in lower case (`_mid_sentence`), so that text set in two sizes with two leadings
+    gets each its own; a style without such a pair gets the usual distance between any two
+    consecutive lines of one style."""
     gaps: Counter[float] = Counter()
+    wrapped: dict[tuple[float, bool], Counter[float]] = {}
     for prev, line in pairwise(lines):
         if prev.page == line.page and prev.style == line.style and prev.y > line.y:
-            gaps[round(prev.y - line.y, 1)] += 1
-    return gaps.most_common(1)[0][0] if gaps else 0.0
+            distance = round(prev.y - line.y, 1)
+            gaps[distance] += 1
+            if _mid_sentence(prev, line):
+                wrapped.setdefault(line.style, Counter())[distance] += 1
+    usual = gaps.most_common(1)[0][0] if gaps else 0.0
+    return {
+        line.style: wrapped[line.style].most_common(1)[0][0] if line.style in wrapped else usual
+        for line in lines
+    }
 
 
 def drop_running(lines: list[Line]) -> list[Line]:
@@ -340,7 +355,7 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     if not lines:
         return []
     body, body_bold = body_size(lines)
-    gap = line_gap(lines)
+    gaps = line_gaps(lines)
     body_lines = [len(ln.text) for ln in lines if ln.style == (body, body_bold)]
     width = max(body_lines or [len(ln.text) for ln in lines])  # characters of a full line
     measures: Counter[tuple[int, int, tuple[float, bool]]] = Counter()  # a page's columns' own
@@ -382,7 +397,8 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
             measures[(current.page, current.column, current.style)] or width
         )
         if current is not None and not (
-            (heading or full) and _continues(current, line, heading, is_heading, gap)
+            (heading or full or _mid_sentence(current, line))
+            and _continues(current, line, heading, is_heading, gaps[line.style])
         ):
             flush()
         if current is None:
@@ -506,6 +522,14 @@ def _is_heading(line: Line, body: float, body_bold: bool, wraps: bool = False) -
     bolder = line.bold and not body_bold
     # numbered ("4.2 Kommunens åtaganden", "§ 5 …") and capitals headings in the body's style
     return ((larger or bolder) and len(line.text.split()) <= 15) or looks_like_heading(line.text)
+
+
+def _mid_sentence(prev: Line, line: Line) -> bool:
+    """`line` goes on with the sentence `prev` breaks off: `prev` ends with no sentence's or
+    list intro's punctuation and `line` starts with a word in lower case (a sentence does not),
+    as a line that wraps in a column narrower than the document's text width does."""
+    first = line.text.split(maxsplit=1)[0].rstrip(".,;:!?)")
+    return not SENTENCE_END.search(prev.text) and first.isalpha() and first.islower()
 
 
 def _continues(prev: Line, line: Line, heading: bool, is_heading: bool, gap: float) -> bool:

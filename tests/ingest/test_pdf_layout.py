@@ -183,3 +183,21 @@ def test_words_that_line_up_in_a_page_printed_word_by_word_are_no_gutter(tmp_pat
     pdf.output(str(tmp_path / "ord.pdf"))
     blocks, _ = read_blocks(tmp_path / "ord.pdf", "ord.pdf")
     assert [b.text for b in blocks] == [text]
+
+
+def test_a_paragraph_in_a_narrower_column_is_one_block(tmp_path: Path) -> None:
+    """Lines wrapped in a column narrower than the page's text (a column printed on its own,
+    in a smaller size) go on where the next line starts with a word in lower case; they used
+    to be a block each, too short to count as lines that wrap."""
+    narrow = (
+        "Förvaltningen föreslår att nämnden godkänner avtalet och att uppföljningen sker varje "
+        "termin tillsammans med högskolan och de verksamheter som tar emot studenter under året."
+    )
+    pdf = FPDF()
+    pdf.add_page()
+    _body(pdf, " ".join([BODY, BODY]))
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(70, 4, narrow, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "smal.pdf"))
+    blocks, _ = read_blocks(tmp_path / "smal.pdf", "smal.pdf")
+    assert [b.text for b in blocks] == [" ".join([BODY, BODY]), narrow]
