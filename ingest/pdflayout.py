@@ -363,7 +363,7 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
         if ln.column:
             key = (ln.page, ln.column, ln.style)
             measures[key] = max(measures[key], len(ln.text))
-    headings = _heading_lines(lines, body, body_bold)
+    headings = _heading_lines(lines, body, body_bold, gaps)
     heading_sizes = sorted({ln.style[0] for ln, h in zip(lines, headings, strict=True) if h})[::-1]
     blocks: list[Block] = []
     texts: list[str] = []
@@ -491,14 +491,21 @@ def table_at(lines: list[Line], start: int) -> Table | None:
     return Table(end, texts, header=len(columns) > 2 or apart)
 
 
-def _heading_lines(lines: list[Line], body: float, body_bold: bool) -> list[bool]:
+def _heading_lines(
+    lines: list[Line], body: float, body_bold: bool, gaps: dict[tuple[float, bool], float]
+) -> list[bool]:
     """Whether each line is a heading's: `_is_heading`, or a heading's line that ends with a
     comma where the heading wraps into the next line ("Kartläggning av hemlösheten i Lund," over
-    "oktober 2019"): a comma there ends no clause."""
+    "oktober 2019"): a comma there ends no clause. A line that breaks off mid-sentence into a
+    line of its style that is no heading (it ends like a sentence) is the first line of a
+    paragraph set larger than the body, not a heading."""
     flags = [_is_heading(line, body, body_bold) for line in lines]
     for k in range(len(lines) - 2, -1, -1):  # bottom up: a heading may wrap at two commas
         line, below = lines[k], lines[k + 1]
-        if (
+        goes_on = _continues(line, below, False, False, gaps[line.style])
+        if flags[k] and not flags[k + 1] and goes_on and _mid_sentence(line, below):
+            flags[k] = False
+        elif (
             not flags[k]
             and flags[k + 1]
             and line.text.rstrip().endswith(",")

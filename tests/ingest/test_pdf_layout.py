@@ -201,3 +201,31 @@ def test_a_paragraph_in_a_narrower_column_is_one_block(tmp_path: Path) -> None:
     pdf.output(str(tmp_path / "smal.pdf"))
     blocks, _ = read_blocks(tmp_path / "smal.pdf", "smal.pdf")
     assert [b.text for b in blocks] == [" ".join([BODY, BODY]), narrow]
+
+
+def test_a_lead_paragraph_set_larger_than_the_body_is_no_heading(tmp_path: Path) -> None:
+    """A paragraph in a larger size than most of the text, whose first line breaks off
+    mid-sentence, is one paragraph: its first line used to be taken for a heading and the rest
+    for a paragraph of its own. A heading in the same size above it stays a heading."""
+    lead = (
+        "Sommarpraktiken och uppföljningen av praktikplatserna är två av de ärenden som nämnden "
+        "fattade beslut om på sitt sammanträde i mars."
+    )
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", size=11)
+    pdf.cell(0, 6, "Beslut i korthet", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, lead, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", size=10)
+    for text in (INTRO, PLACES, TURN, MONEY):
+        pdf.multi_cell(0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    pdf.output(str(tmp_path / "korthet.pdf"))
+    blocks, _ = read_blocks(tmp_path / "korthet.pdf", "korthet.pdf")
+    assert [(b.heading, b.text) for b in blocks[:3]] == [
+        (True, "Beslut i korthet"),
+        (False, lead),
+        (False, INTRO),
+    ]
