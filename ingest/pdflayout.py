@@ -339,9 +339,16 @@ def _printed_texts(lines: list[Line]) -> dict[str, float]:
 
 def _running_head(line: Line, body: float, printed: dict[str, float]) -> bool:
     """An edge line set smaller than the body that repeats text printed larger elsewhere in the
-    document: the title or a heading as a running head. Found by its look, so also in a
-    document whose running head is printed on one page only (too few to repeat)."""
-    return line.size < body and printed.get(normalise(line.text), 0.0) > line.size
+    document: the title or a heading as a running head, maybe cut short to fit (at least half
+    of it). Found by its look, so also in a document whose running head is printed on one page
+    only (too few to repeat)."""
+    if line.size >= body:
+        return False
+    head = normalise(line.text).rstrip(".… ")
+    return any(
+        size > line.size and text.startswith(head) and 2 * len(head) >= len(text)
+        for text, size in printed.items()
+    )
 
 
 def _joined(texts: list[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
 
 from ingest.readers import read_blocks
@@ -45,11 +46,18 @@ def test_stacked_one_line_headings_stay_apart_and_a_wrapped_title_stays_whole(
     assert headings == ["Uppföljning av praktikplatser för studenter i vård och omsorg", *stacked]
 
 
-def test_a_title_wrapped_after_a_comma_and_its_running_head_on_one_page(tmp_path: Path) -> None:
+TITLE = ("Uppföljning av praktikplatserna i länet,", "hösten 2024")
+
+
+@pytest.mark.parametrize("head", [" ".join(TITLE), "Uppföljning av praktikplatserna i l..."])
+def test_a_title_wrapped_after_a_comma_and_its_running_head_on_one_page(
+    tmp_path: Path, head: str
+) -> None:
     """A title whose first line ends with a comma is one heading (the comma ends no clause);
-    its repetition in small type at the top of page 2 is a running head and is dropped, though
-    a two-page paper prints it only once (it used to be stored as a sentence)."""
-    title = ("Uppföljning av praktikplatserna i länet,", "hösten 2024")
+    its repetition in small type at the top of page 2, whole or cut short, is a running head
+    and is dropped, though a two-page paper prints it only once (it used to be stored as a
+    sentence)."""
+    title = TITLE
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", size=16)
@@ -59,7 +67,7 @@ def test_a_title_wrapped_after_a_comma_and_its_running_head_on_one_page(tmp_path
     _body(pdf)
     pdf.add_page()
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 5, " ".join(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, head, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     _body(pdf, "Nästa uppföljning sker i maj och redovisas för nämnden.")
     pdf.output(str(tmp_path / "uppfoljning.pdf"))
