@@ -8,7 +8,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.pdflayout import lines_to_blocks, page_lines
+from ingest.pdflayout import lines_to_blocks
+from ingest.pdflines import page_lines
 from ingest.structure import Block, markdown_to_blocks, table_lines, text_to_blocks
 from retrieval.errors import IngestError, NoTextLayerError
 
