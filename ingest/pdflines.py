@@ -140,7 +140,11 @@ def _assemble(runs: list[Run], number: int, gutter: float | None = None) -> list
 
 def _at_gutter(start: float, x: float, gutter: float | None) -> bool:
     """A run at the gutter, in a line that started left of it."""
-    return gutter is not None and start < gutter - COLUMN_SLACK and abs(x - gutter) <= COLUMN_SLACK
+    return (
+        gutter is not None
+        and start < gutter - COLUMN_SLACK
+        and abs(round(x) - gutter) <= COLUMN_SLACK  # as `Line.runs` round it
+    )
 
 
 def column_gutter(lines: list[Line]) -> float | None:
@@ -195,7 +199,10 @@ def in_columns(lines: list[Line], gutter: float) -> list[Line]:
     across the page). A line below the right column's last one still belongs to the left column
     while it starts where that column does, is no longer than its lines and follows at no more
     than two lines' distance (the left column is often the longer)."""
-    top = max(ln.y for ln in lines if ln.column == 2 and abs(ln.x - gutter) <= COLUMN_SLACK)
+    heads = [ln.y for ln in lines if ln.column == 2 and abs(round(ln.x) - gutter) <= COLUMN_SLACK]
+    if not heads:
+        return [replace(line, column=0) for line in lines]
+    top = max(heads)
     bottom = min(ln.y for ln in lines if ln.column == 2 and ln.y <= top)
     above: list[Line] = []
     left: list[Line] = []
