@@ -10,9 +10,10 @@ document itself does decides:
 * a line set larger than the body, or bold in a document whose body is not, and not ending like
   a sentence is a heading (its level by size: the largest is 1); consecutive heading lines of one
   style join when the heading wraps (a title over two lines): the lower line goes on in lower
-  case or the upper one ends with a comma or hyphen; a line that starts with a capital under a
-  heading in sentence case is a heading of its own (a heading that wraps before a proper noun is
-  read as two: the cost of telling apart stacked one-line headings);
+  case, or the upper one ends with a comma, a hyphen or a short word in lower case ("och"); a
+  line that starts with a capital under a heading in sentence case is a heading of its own (a
+  heading that wraps after a full phrase before a proper noun is read as two: the cost of
+  telling apart stacked one-line headings);
 * a line goes on in the next one only when it runs (nearly) the full text width, as a line that
   wraps does, or breaks off mid-sentence where the next goes on in lower case (a column
   narrower than the page's text), the style stays the same and the gap stays a line gap (the
@@ -357,12 +358,18 @@ def _continues(prev: Line, line: Line, heading: bool, is_heading: bool, gap: flo
 def _wraps(upper: Line, lower: Line) -> bool:
     """Whether heading line `lower` goes on with the heading that `upper` ends, rather than
     starting a heading of its own: it goes on in lower case or with a number ("oktober 2019"),
-    or `upper` breaks off at a comma or hyphen. A line that starts with a capital (or a section
+    or `upper` leaves its phrase open, breaking off at a comma or hyphen or after a short word in
+    lower case (a conjunction, preposition or article: "… mellan kommunen och" over "Sjöstads
+    högskola …"). Otherwise a line that starts with a capital (or a section
     number) under a heading in sentence case starts a new one; when both are in capitals, case
     tells nothing."""
     if NUMBERED_HEADING.match(lower.text):
         return False
     first = next((c for c in lower.text if c.isalpha()), "")
-    if not first.isupper() or upper.text.rstrip().endswith((",", "-", "–", "&")):
+    last = upper.text.split()[-1]
+    # a guard, not a fit: Swedish conjunctions, prepositions and articles ("och", "av", "för",
+    # "ett") are at most three letters, and a heading's last content word seldom is
+    open_end = last.isalpha() and last.islower() and len(last) <= 3
+    if not first.isupper() or open_end or upper.text.rstrip().endswith((",", "-", "–", "&")):
         return True
     return not any(c.islower() for c in upper.text + lower.text)

@@ -29,11 +29,16 @@ def test_stacked_one_line_headings_stay_apart_and_a_wrapped_title_stays_whole(
 ) -> None:
     """Bold lines at line distance that each start with a capital are headings of their own
     (they used to join into one 'heading' that was stored as a sentence); a title that wraps
-    into a line going on in lower case stays one heading."""
+    after "och" before a name, and into a line going on in lower case, stays one heading."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", size=16)
-    for line in ("Uppföljning av praktikplatser för", "studenter i vård och omsorg"):
+    title = (
+        "Avtal om praktikplatser mellan kommunen och",
+        "Sjöstads högskola för studenter",
+        "i vård och omsorg",
+    )
+    for line in title:
         pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     _body(pdf)
@@ -45,7 +50,7 @@ def test_stacked_one_line_headings_stay_apart_and_a_wrapped_title_stays_whole(
     pdf.output(str(tmp_path / "protokoll.pdf"))
     blocks, _ = read_blocks(tmp_path / "protokoll.pdf", "protokoll.pdf")
     headings = [b.text for b in blocks if b.heading]
-    assert headings == ["Uppföljning av praktikplatser för studenter i vård och omsorg", *stacked]
+    assert headings == [" ".join(title), *stacked]
 
 
 TITLE = ("Uppföljning av praktikplatserna i länet,", "hösten 2024")
