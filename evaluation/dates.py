@@ -215,9 +215,11 @@ def report(name: str, tallies: dict[str, Tally], details: bool = False) -> str:
     """The figures per type and overall, with every miss and extra entry when `details`."""
     lines = [f"{name}: recall and precision of the register's dates"]
     for kind, t in tallies.items():
+        recall = f"{t.recall:.3f}" if t.expected else "    -"
+        precision = f"{t.precision:.3f}" if t.found else "    -"
         lines.append(
-            f"  {kind:13} recall {t.recall:.3f} ({t.recalled}/{t.expected})  "
-            f"precision {t.precision:.3f} ({t.correct}/{t.found})"
+            f"  {kind:13} recall {recall} ({t.recalled}/{t.expected})  "
+            f"precision {precision} ({t.correct}/{t.found})"
             + (f"  derived day right {t.derived_right}/{t.derived}" if t.derived else "")
         )
         if details:
