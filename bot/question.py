@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from retrieval.lexicon import lexicon
-from retrieval.text import REFERENCE, content_words
+from retrieval.text import REFERENCE, content_words, stem
 from retrieval.thesaurus import alternatives
 
 MONTH_NAMES = "|".join(lexicon().months)  # retrieval/lexicon.toml
@@ -31,21 +31,18 @@ KIND_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     (Kind(kind), pattern) for kind, pattern in lexicon().kinds
 ]
 
-DATE_RE = re.compile(
-    rf"\b(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+(?:{MONTH_NAMES})|"
-    rf"(?:{MONTH_NAMES})|(?:19|20)\d\d|vår(?:en|termin\w*)?|höst(?:en|termin\w*)?|termin\w*|årsskifte\w*|"
-    rf"inom\s+(?:{NUMBER_WORDS}|\d+)\s+\w+|(?:{NUMBER_WORDS}|\d+)\s+år|varje\s+år|årlig\w*|"
-    rf"två gånger|kvartal\w*|vecka|veckor|"
-    rf"månad\w*|dag(?:ar)?)\b",
-    re.IGNORECASE,
-)
-# a period: "tre månader", "två år", "tills vidare", "2017–2019", "från 1 januari till …"
-DURATION_RE = re.compile(
-    rf"\b(?:(?:{NUMBER_WORDS}|\d+)\s+(?:\w+\s+)?(?:{'|'.join(lexicon().time_units)})|"
-    rf"tills\s+vidare|t\.o\.m\.|till\s+och\s+med|"
-    rf"(?:19|20)\d\d\s*[–-]\s*(?:19|20)?\d\d|från\s+.{{3,40}}?\s+till)\b",
-    re.IGNORECASE,
-)
+
+def _evidence(name: str) -> re.Pattern[str]:
+    """A pattern of the lexicon's [evidence] with its MONTH, NUM and UNIT marks filled in."""
+    pattern = lexicon().evidence[name]
+    marks = {"MONTH": MONTH_NAMES, "NUM": NUMBER_WORDS, "UNIT": "|".join(lexicon().time_units)}
+    for mark, value in marks.items():
+        pattern = pattern.replace(mark, value)
+    return re.compile(pattern, re.IGNORECASE)
+
+
+DATE_RE = _evidence("date")
+DURATION_RE = _evidence("duration")
 # a quantity: a number that is not a year or a date, or a number word above one
 DAY_RE = re.compile(
     rf"\b(?:(?:19|20)\d\d-\d\d-\d\d|\d{{1,2}}/\d{{1,2}}|\d{{1,2}}\s+(?:{MONTH_NAMES}))\b",
@@ -56,17 +53,12 @@ AMOUNT_RE = re.compile(
     rf"\b(?:{NUMBER_WORDS.removeprefix('en|ett|')})\b",
     re.IGNORECASE,
 )
-# what something costs may be nothing: "inte innebära några ekonomiska konsekvenser", "kostnadsfri"
-FREE_RE = re.compile(
-    r"\b(?:inga|ingen|inget|inte\s+(?:\w+\s+){0,4}?(?:några|någon|något))\s+(?:\w+\s+)?"
-    r"(?:\w*kostnad\w*|\w*konsekvens\w*|\w*avgift\w*|\w*ersättning\w*)|"
-    r"\b(?:kostnadsfri\w*|avgiftsfri\w*|gratis)\b",
-    re.IGNORECASE,
-)
+FREE_RE = _evidence("free")
+UNIVERSITY_SUFFIX = lexicon().evidence["university_suffix"]
 PARTY_RE = re.compile(
     # party nouns in any case ("Lärosätet ansvarar …"), an organisation's abbreviation, names
     r"\b(?:(?i:" + "|".join(lexicon().party_nouns) + r")|[A-ZÅÄÖ]{2,6}|"
-    r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s(?:Institutet|[Hh]ögskola|universitet)|"
+    r"[A-ZÅÄÖ][a-zåäö]+(?:\s[A-ZÅÄÖ][a-zåäö]+)*\s" + UNIVERSITY_SUFFIX + "|"
     r"(?<![.!?]\s)(?<!^)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+|"
     r"[A-ZÅÄÖ][a-zåäö]+(?:, [A-ZÅÄÖ][a-zåäö]+)+)\b"  # a list of names: "Danderyd, Täby"
 )
@@ -90,10 +82,12 @@ class QuestionInfo:
 EVERYDAY = lexicon().everyday
 
 
-# "Vilka högskolor …?" asks for universities, "Vilken nämnd …?" for a committee
-PARTY_TYPE = re.compile(r"\bvilk(?:a|en|et) (lärosäte|högskol|universitet|kommun|nämnd)")
-UNIVERSITY_NAME = re.compile(r"\b[A-ZÅÄÖ]\w+ (?:Institutet|[Hh]ögskola|universitet)\b|\bKI\b")
-WE = re.compile(r"\b(?:vi|oss|vår|vårt|våra)\b")
+# how a question is put and what names a university (retrieval/lexicon.toml)
+PARTY_TYPE = re.compile(lexicon().asking["party_type"])
+UNIVERSITY_NAME = re.compile(lexicon().evidence["university_name"])
+WE = re.compile(lexicon().asking["we"])
+WE_MEAN: str = lexicon().asking["we_mean"]
+FOLLOW_UP_OPENERS = tuple(lexicon().asking["follow_up_openers"])
 
 
 FOLD = str.maketrans("åäöéü", "aaoeu")
@@ -139,8 +133,8 @@ def analyse(question: str) -> QuestionInfo:
         for match in pattern.finditer(lower):
             said.update(match.group(0).split())
             added.extend(words)
-    if WE.search(lower) and "kommun" not in lower:
-        added.append("kommunen")  # staff asking "vi" speak for their municipality
+    if WE.search(lower) and stem(WE_MEAN) not in lower:
+        added.append(WE_MEAN)  # staff asking "vi" speak for their municipality
     terms = [w for w in content_words(question) if fold(w) not in FILLER and w not in said]
     terms += [w for w in added if w not in terms]
     # the search also looks for the documents' words for the asker's words
@@ -181,7 +175,7 @@ def has_party_type(sentence: str, party_type: str) -> bool:
     same = (party_type, *alternatives(party_type))  # the thesaurus's group: lärosäte = högskola
     if any(word in lower for word in same):
         return True
-    return "lärosäte" in same and bool("institutet" in lower or UNIVERSITY_NAME.search(sentence))
+    return "lärosäte" in same and bool(UNIVERSITY_NAME.search(sentence))
 
 
 def has_kind(sentence: str, kind: Kind) -> bool:
@@ -208,5 +202,5 @@ def is_follow_up(question: str) -> bool:
     words = content_words(question)
     topic = [w for w in words if w not in QUESTION_FILLER]
     return (len(topic) <= 1 and len(question.split()) <= 5) or question.lower().startswith(
-        ("och ", "men ", "då ", "samma ")
+        FOLLOW_UP_OPENERS
     )

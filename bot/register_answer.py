@@ -16,35 +16,16 @@ from retrieval.snapshot import Snapshot
 from retrieval.text import STOPWORDS, stem, words
 from retrieval.types import Answer, Citation
 
-MONTHS = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
-OBLIGATIONS_Q = re.compile(
-    r"^(?:vilka|vad för)\s+(?:åtaganden|skyldigheter|förpliktelser)\s+har\s+(?P<party>.+?)\s*\??$",
-    re.IGNORECASE,
-)
-DEADLINES_Q = re.compile(
-    r"^(?:vilka|vad (?:har vi för|finns det för))\s+"
-    r"(?:deadlines?|sista datum|tidsfrister|inlämningsdatum)\s*"
-    r"(?:har\s+\w+\s*|finns\s+(?:det\s*)?)?"
-    r"(?:(?:i|under)\s+(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<year>(?:19|20)\d\d))?)?"
-    r"\s*\??$",
-    re.IGNORECASE,
-)
-# "Vad är vi skyldiga att göra enligt avtalet?", "Vad måste kommunen göra?", "Vad ska vi göra?"
-DUTIES_Q = re.compile(
-    r"^vad\s+(?:är|blir)\s+(?P<party>.+?)\s+skyldiga?\s+att\s+göra"
-    r"(?:\s+enligt\s+(?P<source>[\w\s-]+?))?\s*\??$"
-    r"|^vad\s+(?:ska|skall|måste|behöver)\s+(?P<party2>.+?)\s+göra"
-    r"(?:\s+enligt\s+(?P<source2>[\w\s-]+?))?\s*\??$",
-    re.IGNORECASE,
-)
-# "enligt avtalet" is any agreement; "enligt avsiktsförklaringen" names one kind of document
-GENERIC_SOURCES = frozenset({"avtalet", "avtalen", "modellen", "dokumenten", "samverkansavtalet"})
-# the people asking are municipal staff: "vi", "oss", "vår kommun" mean the municipality
-WE = re.compile(r"^(?:vi|oss|vår kommun|vi i kommunen|vi som kommun)$", re.IGNORECASE)
-# ... and the municipality's own bodies and officers act for it
-OUR_PARTIES = frozenset({"kommunen", "nämnden", "socialchefen"})
+MONTHS = lexicon().months
+# the questions answered from the register, and who "vi" is (retrieval/lexicon.toml)
+_ASKED = lexicon().register_questions
+_MONTH = "|".join(MONTHS)
+OBLIGATIONS_Q = re.compile(_ASKED["obligations"], re.IGNORECASE)
+DEADLINES_Q = re.compile(_ASKED["deadlines"].replace("MONTH", _MONTH), re.IGNORECASE)
+DUTIES_Q = re.compile(_ASKED["duties"], re.IGNORECASE)
+GENERIC_SOURCES = frozenset(_ASKED["generic_sources"])
+WE = re.compile(_ASKED["we"], re.IGNORECASE)
+OUR_PARTIES = frozenset(_ASKED["our_parties"])
 MAX_ITEMS = 10
 BULLET = re.compile(r"\s*\n\s*(?:[•\-–*]\s*)?|\s+[•–]\s+|\s+-\s+(?=[a-zåäö])")
 

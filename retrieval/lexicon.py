@@ -39,6 +39,9 @@ class Lexicon:
     # letterhead fact -> the labels printed before it ("officer" -> "Handläggare", ...)
     letterhead: dict[str, tuple[str, ...]]
     letterhead_questions: dict[str, re.Pattern[str]]  # fact -> a question that asks for it
+    evidence: dict[str, str]  # what a sentence holds to answer a kind (marks not yet replaced)
+    asking: dict[str, Any]  # how a question is put: party type, "vi", follow-up openers
+    register_questions: dict[str, Any]  # questions for the register (patterns not compiled)
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +78,9 @@ def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
                 fact: re.compile(p, re.IGNORECASE)
                 for fact, p in raw["letterhead_questions"].items()
             },
+            evidence=dict(raw["evidence"]),
+            asking=dict(raw["asking"]),
+            register_questions=dict(raw["register_questions"]),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"{path}: not a valid lexicon ({exc})") from exc
