@@ -53,10 +53,14 @@ PREPOSITION = re.compile(
     re.IGNORECASE,
 )
 LEAD_IN = re.compile(r"(?:\batt|:)$")
-LIST_ITEM = re.compile(r"^(?:[•\-–*]\s+|\d+\.\s+)?[a-zåäö]")
+# an item that completes a lead-in: after a bullet or number anything ("• 40 platser"),
+# without one a line that goes on in lower case
+LIST_ITEM = re.compile(r"^(?:(?:[•\-–*]\s+|\d+\.\s+)\w|[a-zåäö])")
 RECIPIENT = re.compile(r"\s+tillhanda\b", re.IGNORECASE)
 RELATIVE_PRONOUN = re.compile(r"\bsom\s+$", re.IGNORECASE)
 CLAUSE = re.compile(r",\s+(?=(?:och|men|samt)\b)|;\s+")
+# the conjunction a clause after ", och" starts with: not part of what the clause commits to
+CONJUNCTION = re.compile(r"^(?:och|men|samt)\s+")
 AGREEMENT_START = re.compile(
     r"(?:gäller|börjar gälla|träder i kraft)\s+(?:från\s+och\s+med|fr\.o\.m\.|från)?\s*(?:den\s+)?"
     r"(?P<start>[^.;]*?)\s+till\s+och\s+med\s+(?:den\s+)?(?P<end>[^.;]*?)[.;]",
@@ -245,12 +249,18 @@ def sentence_obligation(sentence: str, chunk: Chunk, parties: Parties) -> Obliga
             continue
         party = subject(clause, parties)
         if party:
-            text = " ".join(clause.split()).strip(" ,.;:•-")
+            text = CONJUNCTION.sub("", " ".join(clause.split()).strip(" ,.;:•-"))
             return Obligation(
                 chunk.doc_path, chunk.page, chunk.section, sentence, party,
-                cue.group(0).lower(), re.sub(r"^\d+\.\s*", "", text),
+                cue.group(0).lower(), _capitalised(re.sub(r"^\d+\.\s*", "", text)),
             )  # fmt: skip
     return None
+
+
+def _capitalised(text: str) -> str:
+    """A clause cut out of its sentence as a line of its own: "kommunen ska …" -> "Kommunen
+    ska …"; one that starts with "att" (a decision's item) stays as the decision reads."""
+    return text if text.startswith("att ") else text[:1].upper() + text[1:]
 
 
 def extract_register(docs: dict[str, DocumentMeta], chunks: dict[str, list[Chunk]]) -> Register:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evaluation.extraction import evaluate
-from ingest.register import DocContext, sentence_deadlines, sentence_obligation
+from ingest.register import DocContext, extract_register, sentence_deadlines, sentence_obligation
 from retrieval.parties import Parties, learn_aliases
 from retrieval.types import Chunk, DocumentMeta
 from tests.conftest import ROOT
@@ -90,3 +90,34 @@ def test_party_names_group_variants_and_full_names() -> None:
 def test_concept_abbreviations_are_not_learned_as_parties() -> None:
     """ "verksamhetsförlagd utbildning (VFU)" is not an organisation."""
     assert learn_aliases(["Verksamhetsförlagd utbildning (VFU) ska erbjudas."]) == {}
+
+
+def test_obligation_of_a_clause_after_och_reads_as_a_line_of_its_own() -> None:
+    """ "…, och kommunen ska föra över ersättningen …" is Kommunen's obligation, shown without
+    the conjunction that joined it to the sentence and with a capital."""
+    sentence = (
+        "Tar en privat utförare emot studenter betalas ersättningen ut via kommunen, "
+        "och kommunen ska föra över ersättningen till utföraren inom 30 dagar."
+    )
+    ob = sentence_obligation(sentence, CHUNK, Parties())
+    assert ob is not None and ob.party == "Kommunen"
+    assert ob.text == "Kommunen ska föra över ersättningen till utföraren inom 30 dagar"
+    assert ob.quote == sentence
+
+
+def test_lead_in_keeps_bulleted_items_that_start_with_a_number() -> None:
+    """ "Kommunen tillhandahåller följande VFU-platser:" is one obligation with its items, also
+    when the items start with a figure ("• 40 platser …")."""
+    text = (
+        "Kommunen tillhandahåller följande VFU-platser:\n"
+        "• 40 platser per termin för studenter på sjuksköterskeprogrammet,\n"
+        "• 6 platser per läsår för studenter på specialistsjuksköterskeprogrammet.\n"
+        "Lärosätet åtar sig att utse handledare."
+    )
+    chunk = Chunk("avtal.txt", text, 1, "5.1 Antal platser")
+    register = extract_register({"avtal.txt": DocumentMeta("avtal.txt", "Avtal", "", "txt")},
+                                {"avtal.txt": [chunk]})  # fmt: skip
+    places = [o for o in register.obligations if o.party == "Kommunen"]
+    assert len(places) == 1
+    assert "40 platser per termin" in places[0].text and "6 platser per läsår" in places[0].text
+    assert [o.party for o in register.obligations] == ["Kommunen", "Lärosätet"]
