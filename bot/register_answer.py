@@ -36,8 +36,12 @@ def _in_use(items: Sequence[RegisterItem], snapshot: Snapshot, question: str) ->
     return in_use(items, snapshot.documents, templates=asked)
 
 
-def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
-    """A cited list when the question obviously asks for the register, else None."""
+def register_answer(
+    question: str, snapshot: Snapshot, today: dt.date | None = None
+) -> Answer | None:
+    """A cited list when the question obviously asks for the register, else None. Deadlines
+    come in the order they fall due from `today` (default: today's date)."""
+    today = today or dt.date.today()
     if m := (OBLIGATIONS_Q.match(question) or DUTIES_Q.match(question)):
         said = next(g for g in (m.groupdict().get(k) for k in ("party", "party2")) if g)
         we = bool(WE.match(said))
@@ -54,7 +58,7 @@ def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
     if m := DEADLINES_Q.match(question):
         if not m.group("month"):  # "Vilka deadlines har vi?": all of them
             due = _in_use(snapshot.deadlines(), snapshot, question)
-            return _deadlines(question, due, snapshot, in_month=False) if due else None
+            return _deadlines(question, due, snapshot, today, in_month=False) if due else None
         month = MONTHS.index(m.group("month").lower()) + 1
         year = int(m.group("year")) if m.group("year") else None
         due = [
@@ -62,7 +66,7 @@ def register_answer(question: str, snapshot: Snapshot) -> Answer | None:
             for d in _in_use(snapshot.deadlines(), snapshot, question)
             if _in_month(d, month, year)
         ]
-        return _deadlines(question, due, snapshot) if due else None
+        return _deadlines(question, due, snapshot, today) if due else None
     return None
 
 
@@ -156,6 +160,24 @@ def _one_line(text: str) -> str:
     return f"{head.rstrip(':')} {'; '.join(items)}" if items else head
 
 
+def by_due(items: Sequence[Deadline], today: dt.date) -> list[Deadline]:
+    """What falls due first first: dated entries from `today` on (a yearly one on its next
+    day), then those without a date (a relative period, a rule naming no month), then those
+    already past, the latest first. Equal keys keep the register's order."""
+
+    def key(d: Deadline) -> tuple[int, int]:
+        day = d.next_date(today)
+        if day is None:
+            return (1, 0)
+        return (0, day.toordinal()) if day >= today else (2, -day.toordinal())
+
+    return sorted(items, key=key)
+
+
+def _past(d: Deadline, today: dt.date) -> bool:
+    return bool(d.date) and dt.date.fromisoformat(d.date) < today
+
+
 def _when(d: Deadline) -> str:
     """A date, a month or season as stated, a yearly day, a recurring rule or a relative period."""
     if d.approximate or d.date:
@@ -168,14 +190,19 @@ def _when(d: Deadline) -> str:
 
 
 def _deadlines(
-    question: str, items: list[Deadline], snapshot: Snapshot, in_month: bool = True
+    question: str,
+    items: list[Deadline],
+    snapshot: Snapshot,
+    today: dt.date,
+    in_month: bool = True,
 ) -> Answer:
-    shown = items[:MAX_ITEMS]
+    shown = by_due(items, today)[:MAX_ITEMS]
     lines = [texts.deadlines_heading(len(items), MAX_ITEMS, in_month)]
     numbers, cites = _citations(snapshot, shown)
     for n, d in zip(numbers, shown, strict=True):
         party = f"{d.party}: " if d.party else ""
         what = f"{party}{d.what}{kind_note(d)}".strip()
         # a clause that is only its date ("senast sex veckor före varje kursstart,") says no more
-        lines.append(f"• {_when(d)} – {what} [{n}]" if what else f"• {_when(d)} [{n}]")
+        when = _when(d) + (texts.PASSED if _past(d, today) else "")
+        lines.append(f"• {when} – {what} [{n}]" if what else f"• {when} [{n}]")
     return Answer(question, True, "\n".join(lines), cites)

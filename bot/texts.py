@@ -53,6 +53,9 @@ def deadlines_heading(count: int, shown: int, in_month: bool) -> str:
     return f"Dokumenten nämner {count} {noun}{when}{_first_shown(count, shown)}:"
 
 
+PASSED = " (passerat)"  # a dated deadline before today, in a list of deadlines
+
+
 def _first_shown(count: int, shown: int) -> str:
     return f" (de {shown} första visas)" if count > shown else ""
 

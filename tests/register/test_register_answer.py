@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
+
+import bot.register_answer
 from bot.answer import Answerer
 from bot.register_answer import register_answer
 from bot.register_cli import due_between
@@ -79,10 +82,13 @@ def test_duties_according_to_a_named_document_come_from_that_document(hash_index
         snapshot.close()
 
 
-def test_deadlines_list_speaks_swedish_not_iso_or_rrule(hash_index: Path) -> None:
+def test_deadlines_list_speaks_swedish_not_iso_or_rrule(
+    hash_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """ "Vilka deadlines har vi?" shows the sample declaration's notice period, renewal and
     yearly duty in words ("6 månader", "2 år", "varje år"), never as P6M or RRULE text, which
-    stay in `bot deadlines --json` for programs."""
+    stay in `bot deadlines --json` for programs. (Every entry shown: this is about wording.)"""
+    monkeypatch.setattr(bot.register_answer, "MAX_ITEMS", 1000)
     snapshot = open_current(hash_index)
     try:
         answer = register_answer("Vilka deadlines har vi?", snapshot)
@@ -103,6 +109,33 @@ def test_deadlines_list_speaks_swedish_not_iso_or_rrule(hash_index: Path) -> Non
         quotes = [(c.doc_path, c.page, c.quote) for c in answer.citations]
         assert len(quotes) == len(set(quotes))
         assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    finally:
+        snapshot.close()
+
+
+def test_deadlines_come_in_the_order_they_fall_due(hash_index: Path) -> None:
+    """ "Vilka deadlines har vi?" lists what lies ahead first, by date (a yearly duty on its next
+    day), then entries without a date, then past ones, latest first and marked as past. The
+    sample documents' dated deadlines (2016-2020) are all past on 2026-12-02, so the ten shown
+    then are what still recurs; asked in 2016, they come by date and none is past."""
+    snapshot = open_current(hash_index)
+    try:
+        later = register_answer("Vilka deadlines har vi?", snapshot, dt.date(2026, 12, 2))
+        assert later is not None
+        lines = [line for line in later.text.splitlines() if line.startswith("• ")]
+        assert len(lines) == 10 and not any(re.match(r"• 20(?:1\d|20)", x) for x in lines)
+        assert "(passerat)" not in later.text
+        early = register_answer("Vilka deadlines har vi?", snapshot, dt.date(2016, 1, 1))
+        assert early is not None and "(passerat)" not in early.text
+        dated = [x.split()[1] for x in early.text.splitlines() if re.match(r"• 20\d\d-", x)]
+        assert len(dated) >= 3 and dated == sorted(dated)
+        # in a month, past deadlines are marked, latest first after any to come
+        march = register_answer("Vilka deadlines har vi i mars?", snapshot, dt.date(2026, 12, 2))
+        assert march is not None
+        lines = [x for x in march.text.splitlines() if x.startswith("• ")]
+        past = [x for x in lines if "(passerat)" in x]
+        assert past and lines[-len(past) :] == past
+        assert "• 2017-03-01 (passerat) – " in march.text
     finally:
         snapshot.close()
 
