@@ -29,7 +29,7 @@ _NUM = r"\d{1,3}|" + "|".join(NUMBERS)
 _UNIT = r"dagar|dag|veckor|vecka|månader|månad|år"
 RELATIVE = re.compile(
     rf"\b(?P<n>{_NUM})\s+(?P<unit>{_UNIT})\s+(?P<dir>från|efter|före|innan)\s+"
-    r"(?P<event>[\wåäöÅÄÖ-]+(?:\s+(?!(?:och|ska|skall|samt|men|eller)\b)[\wåäöÅÄÖ-]+){0,3})",
+    r"(?P<event>[\wåäöÅÄÖ-]+(?:\s+(?!(?:och|ska|skall|samt|men|eller)\b)[\wåäöÅÄÖ-]+){0,4})",
     re.IGNORECASE,
 )
 
@@ -99,12 +99,16 @@ EVENT_GOES_ON = frozenset({"gälla", "började", "börjar", "trätt", "träder",
 
 
 def _event_head(text: str) -> str:
-    """The event's noun phrase: up to its first head noun ("avtalets undertecknande")."""
+    """The event's noun phrase: up to its first head noun ("avtalets undertecknande"), else
+    the clause as far as the pattern reached, without the short function words it may end on
+    ("att tjänsten har utförts av" -> "att tjänsten har utförts")."""
     words = text.split()
     for i, word in enumerate(words):
         following = words[i + 1].lower() if i + 1 < len(words) else ""
         if len(word) > 3 and EVENT_HEAD.search(word) and following not in EVENT_GOES_ON:
             return " ".join(words[: i + 1])
+    while len(words) > 1 and len(words[-1]) <= 3 and words[-1].islower():
+        words.pop()
     return " ".join(words)
 
 

@@ -121,3 +121,18 @@ def test_lead_in_keeps_bulleted_items_that_start_with_a_number() -> None:
     assert len(places) == 1
     assert "40 platser per termin" in places[0].text and "6 platser per läsår" in places[0].text
     assert [o.party for o in register.obligations] == ["Kommunen", "Lärosätet"]
+
+
+def test_relative_deadline_event_is_a_whole_clause() -> None:
+    """An event stated as a clause ("från det att lärosätet har betalat") is kept whole, and
+    one cut by the pattern's reach does not end on a preposition ("… har utförts av")."""
+    (paid,) = deadlines(
+        "Kommunen ska föra över ersättningen till utföraren inom 30 dagar från det att "
+        "lärosätet har betalat."
+    )
+    assert paid.event == "det att lärosätet har betalat" and paid.date == ""
+    assert paid.what == "Kommunen ska föra över ersättningen till utföraren"
+    (done,) = deadlines(
+        "Fakturan ska betalas senast 30 dagar efter att tjänsten har utförts av leverantören."
+    )
+    assert done.event == "att tjänsten har utförts"
