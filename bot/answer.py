@@ -289,7 +289,7 @@ def decide(model: AnswerModel, found: Retrieved, limit: int) -> Decision:
         best=int(np.argmax(scores)),
         row=row,
         probability=model.answers(row),
-        chosen=choose(found.cands, scores, limit),
+        chosen=choose(found.cands, scores, limit, found.hits),
     )
 
 
@@ -311,9 +311,12 @@ def choose(
     hits: Sequence[ScoredChunk] = (),
 ) -> list[features.Candidate]:
     """The best candidate and up to limit-1 more scoring within FURTHER_WITHIN of it that do
-    not repeat one already chosen. Among those within FURTHER_WITHIN of the best, a template's
-    sentence comes after the others: a template never outranks an agreement or decision that
-    says the same as closely."""
+    not repeat one already chosen. A template never outranks the agreement that says the same:
+    a sentence that fills in a template sentence's blanks ("… från och med den 1 mars 2017 …"
+    for "… från och med [datum] …") takes its place and score, however they scored; and among
+    those within FURTHER_WITHIN of the best, a template's sentence comes after the others."""
+    if hits:
+        scores = _filled_in(cands, scores, hits)
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
     top = scores[order[0]]
     if hits:
@@ -327,6 +330,25 @@ def choose(
         if not chosen or not evidence.repeats(cands[i].sentence, [c.sentence for c in chosen]):
             chosen.append(cands[i])
     return chosen
+
+
+def _filled_in(
+    cands: list[features.Candidate], scores: np.ndarray, hits: Sequence[ScoredChunk]
+) -> np.ndarray:
+    """The scores with each template sentence whose blanks another document's candidate fills
+    in replaced by that candidate: it takes the template sentence's score (when higher than its
+    own) and the template sentence drops out."""
+    out = scores.astype(np.float64)  # a copy
+    theirs = [j for j, c in enumerate(cands) if not hits[c.hit].doc.is_template]
+    for i, c in enumerate(cands):
+        if not hits[c.hit].doc.is_template or not (pattern := evidence.filled_in(c.raw)):
+            continue
+        filled = [j for j in theirs if pattern.match(cands[j].raw)]
+        if filled:
+            best = max(filled, key=lambda j: scores[j])
+            out[best] = max(out[best], scores[i])
+            out[i] = -np.inf
+    return out
 
 
 def _rerank(

@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from bot.question import QuestionInfo
+from retrieval.lexicon import lexicon
 from retrieval.snapshot import Snapshot
 from retrieval.text import stem, words
 from retrieval.thesaurus import alternatives
@@ -257,3 +259,23 @@ def unknown_share(info: QuestionInfo, snapshot: Snapshot) -> float:
     terms = [t for t in info.terms if t and t not in info.added]  # the asker's own words
     missing = [t for t in terms if all(unknown(p) for p in t.split("-") if p)]
     return len(missing) / len(terms) if terms else 0.0
+
+
+@lru_cache(maxsize=1)
+def _placeholders() -> re.Pattern[str]:
+    """A template's blanks ("[antal]", "____", "XX"): the lexicon's template cues."""
+    _, text_cues = lexicon().doctypes["template"]
+    return re.compile("|".join(f"(?:{p.pattern})" for p in text_cues))
+
+
+def filled_in(template: str) -> re.Pattern[str] | None:
+    """A pattern that a sentence filling the template sentence's blanks matches from its start:
+    "Avtalet gäller från och med [datum] till och med [datum]." is filled in by "Avtalet gäller
+    från och med den 1 mars 2017 till och med den 31 december 2019." None when the sentence has
+    no blank, or no words of its own on both sides of one to tell what it says."""
+    blanks = _placeholders()
+    parts = blanks.split(template.strip().rstrip(".:;"))
+    if len(parts) < 2 or sum(1 for p in parts if words(p)) < 2:
+        return None
+    literal = [r"\s+".join(map(re.escape, p.split())) for p in parts]
+    return re.compile(r"\s*(?:\S.{0,80}?)\s*".join(literal), re.IGNORECASE)
