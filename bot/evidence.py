@@ -170,7 +170,10 @@ COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
 LONG_WORD = 9  # letters of a word the documents never use that names a thing of its own
 MIN_STEM = 4  # letters a stem needs to be found inside a compound
 HEAD_SHARE = 0.5  # of a compound's weight, when only its last part is in the text
+CLOSED = re.compile(r"[.!?;]\s*$")  # a sentence that ends, not one left open before a list
 BULLET = re.compile(r"^\s*(?:[•◦▪\-–*]|\d{1,2}[.)])\s+")
+# a bulleted item that goes on in lower case: it completes the sentence before it
+CONTINUED = re.compile(BULLET.pattern + r"[a-zåäö]")
 LIST_LIMIT = 6  # list items joined to the sentence that introduces them
 REPEAT_SHARE = 0.6  # shared words above which two sentences say the same
 LONG_ITEM = 100  # characters; a longer item is shortened to its part before the first comma
@@ -197,10 +200,15 @@ def clean(sentence: str) -> str:
 
 
 def with_list(sentence: str, following: list[str], limit: int = LIST_LIMIT) -> str:
-    """A sentence that introduces a list ("... fyra delar:") with the list items after it;
+    """A sentence that introduces a list ("... fyra delar:", or one left open before bulleted
+    items that go on in lower case: "FoU Nordost ansvarar för att" + "- ta fram …") with the
+    list items after it;
     a long item is cut at its first comma ("Avsiktsförklaring, som är generell …" ->
     "Avsiktsförklaring")."""
-    if not sentence.rstrip().endswith(":"):
+    lead_in = sentence.rstrip().endswith(":") or (
+        not CLOSED.search(sentence) and bool(following) and bool(CONTINUED.match(following[0]))
+    )
+    if not lead_in:
         return clean(sentence)
     items: list[str] = []
     for n, text in enumerate(following[: limit * 2]):

@@ -61,6 +61,22 @@ def test_a_list_intro_carries_its_items_past_extra_sentences() -> None:
     )
 
 
+def test_a_sentence_left_open_before_bulleted_items_carries_them() -> None:
+    """ "FoU Nordost ansvarar för att" followed by "- ta fram …" items (going on in lower case)
+    is a list intro without a colon; a closed sentence before a list, an open one before prose
+    or before items that are sentences of their own is not."""
+    from bot.evidence import with_list
+
+    items = ["- ta fram gemensamma mallar,", "- skriva den regionala årsrapporten."]
+    assert with_list("FoU Nordost ansvarar för att", items) == (
+        "FoU Nordost ansvarar för att ta fram gemensamma mallar; skriva den regionala årsrapporten."
+    )
+    assert with_list("FoU Nordost har fem uppgifter.", items) == "FoU Nordost har fem uppgifter."
+    assert with_list("Uppföljning och analys", ["Planen gäller 2017."]) == "Uppföljning och analys"
+    # a heading over items that are sentences of their own is no lead-in
+    assert with_list("Uppföljning", ["- Kommunen rapporterar."]) == "Uppföljning"
+
+
 def test_a_word_starting_with_var_is_not_a_season() -> None:
     """'vårdutbildningar' holds no time; 'våren' and 'höstterminen' do."""
     assert not has_kind("Lärosäten med vårdutbildningar på högskolenivå.", "date")
