@@ -106,17 +106,25 @@ MONEY = (
 AFTER = "Frågor om uppföljningen besvaras av förvaltningens utbildningssamordnare."
 
 
+def page_with_heading(
+    heading: str, heading_size: tuple[float, float], text: str, text_size: tuple[float, float]
+) -> FPDF:
+    """A new page with a bold heading and a paragraph under it, each (font size, line height)."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", size=heading_size[0])
+    pdf.cell(0, heading_size[1], heading, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=text_size[0])
+    pdf.multi_cell(0, text_size[1], text, new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
 def columns_printed_across(path: Path) -> Path:
     """A heading and a paragraph across the page, then two columns of running text printed
     line by line across the columns (left line 1, right line 1, left line 2, …) as some
     producers do, a paragraph going on from the foot of the left column to the head of the
     right one, and a paragraph across the page below."""
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", size=14)
-    pdf.cell(0, 8, "Uppföljning av praktiken", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
-    pdf.multi_cell(0, 5, INTRO, new_x="LMARGIN", new_y="NEXT")
+    pdf = page_with_heading("Uppföljning av praktiken", (14, 8), INTRO, (10, 5))
     width = (pdf.epw - 8) / 2
 
     def wrap(text: str) -> list[str]:
@@ -203,12 +211,7 @@ def test_a_lead_paragraph_set_larger_than_the_body_is_no_heading(tmp_path: Path)
         "Sommarpraktiken och uppföljningen av praktikplatserna är två av de ärenden som nämnden "
         "fattade beslut om på sitt sammanträde i mars."
     )
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", size=11)
-    pdf.cell(0, 6, "Beslut i korthet", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, lead, new_x="LMARGIN", new_y="NEXT")
+    pdf = page_with_heading("Beslut i korthet", (11, 6), lead, (11, 6))
     pdf.ln(4)
     pdf.set_font("Helvetica", size=10)
     for text in (INTRO, PLACES, TURN, MONEY):
