@@ -280,7 +280,7 @@ def filled_in(template: str) -> re.Pattern[str] | None:
     """A pattern that a sentence filling the template sentence's blanks matches from its start:
     "Avtalet gäller från och med [datum] till och med [datum]." is filled in by "Avtalet gäller
     från och med den 1 mars 2017 till och med den 31 december 2019." None when the sentence has
-    no blank, or no words of its own on both sides of one to tell what it says."""
+    no blank, or fewer than two stretches of words of its own to tell what it says."""
     blanks = _placeholders()
     parts = blanks.split(template.strip().rstrip(".:;"))
     if len(parts) < 2 or sum(1 for p in parts if words(p)) < 2:
