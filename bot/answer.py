@@ -171,14 +171,16 @@ class Answerer:
         collections: frozenset[str] | None = None,
     ) -> Retrieved:
         """Analyse, retrieve from the documents of `collections` (None: all), and compute
-        every candidate sentence's features."""
+        every candidate sentence's features. Words typed without å/ä/ö that the documents
+        write with them are read as the documents write them."""
+        searcher = self.searcher(collections)
+        question = evidence.with_accents(question, searcher.snapshot)
         info = analyse(question)
         query = info.text  # chat shorthand written out
         if history and is_follow_up(question):
-            query = f"{history[-1]} {question}"
+            query = f"{evidence.with_accents(history[-1], searcher.snapshot)} {question}"
             merged = analyse(query)
             info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
-        searcher = self.searcher(collections)
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
         # the lexical side also searches the documents' words for the question's everyday phrases

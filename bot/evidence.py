@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from bot.question import QuestionInfo
+from bot.question import QuestionInfo, fold
 from retrieval.lexicon import lexicon
 from retrieval.snapshot import Snapshot
 from retrieval.text import stem, words
@@ -35,6 +35,45 @@ def idf_table(snapshot: Snapshot) -> dict[str, float]:
         cached[UNKNOWN] = max(cached.values(), default=1.0) * 1.2
         lex.idf_table = cached  # type: ignore[attr-defined]  # memo for this snapshot only
     return cached
+
+
+def accent_table(snapshot: Snapshot) -> dict[str, str]:
+    """The corpus's words with å, ä or ö by how they read typed without them ("manga" ->
+    "många"), the most common word where several read alike (memoised on the lexical index)."""
+    lex = snapshot.lexical
+    cached = getattr(lex, "accent_table", None)
+    if cached is None:
+        df = lex.doc_freq
+
+        def used(word: str) -> float:
+            col = lex.vocab.get(stem(word))
+            return float(df[col]) if col is not None else 0.0
+
+        cached = {}
+        for word in sorted(lex.analyzer.vocabulary, key=used):  # the most used is written last
+            if (plain := fold(word)) != word:
+                cached[plain] = word
+        lex.accent_table = cached  # type: ignore[attr-defined]  # memo for this snapshot only
+    return cached
+
+
+def with_accents(question: str, snapshot: Snapshot) -> str:
+    """The question with å/ä/ö put back in words typed without them that the documents use
+    only with them ("hur manga platser" -> "hur många platser"); a word the documents use as
+    typed stays, and so do short words, mostly function words that read alike ("nar": "när"
+    or "når"), whose question patterns match typed either way."""
+    table = accent_table(snapshot)
+    vocabulary = snapshot.lexical.analyzer.vocabulary
+
+    def put_back(m: re.Match[str]) -> str:
+        word = m.group(0)
+        lower = word.lower()
+        if len(lower) < ACCENT_MIN or lower in vocabulary or lower not in table:
+            return word
+        found = table[lower]
+        return found[0].upper() + found[1:] if word[0].isupper() else found
+
+    return re.sub(r"[^\W\d_]+", put_back, question)
 
 
 def _weight(term: str, idf: dict[str, float], abbreviations: dict[str, str]) -> float:
@@ -167,6 +206,7 @@ def _mentions(lower: str, name: str) -> bool:
 # a table row as ingestion writes it: "Organisation: KSL; Namn: Jonas Ek; Roll: Utredare"
 TABLE_ROW = re.compile(r"^[^:;]{1,40}: [^;]+(?:; [^:;]{1,40}: [^;]*)+$")
 COLUMN_NAME = re.compile(r"(?:^|; )[^:;]{1,40}: ")
+ACCENT_MIN = 4  # letters of a word typed without å/ä/ö that is read with them
 LONG_WORD = 9  # letters of a word the documents never use that names a thing of its own
 MIN_STEM = 4  # letters a stem needs to be found inside a compound
 HEAD_SHARE = 0.5  # of a compound's weight, when only its last part is in the text

@@ -242,3 +242,22 @@ def test_how_long_asks_for_a_duration_and_leaving_is_withdrawal() -> None:
     idf = {"betal": 1.0, "res": 1.0, "forum": 1.0, "dialog": 1.0}
     assert coverage(pays, "Varje part står för sina egna resor till forum för dialog.", idf) == 1.0
     assert "ersättning" in analyse("Vad får kommunen betalt per vecka?").terms
+
+
+def test_words_typed_without_accents_are_read_as_the_documents_write_them(answerer) -> None:
+    """ "hur manga platser" reads "många", "uppfoljningen" "uppföljningen" (the sample corpus
+    writes them so); a word the documents use as typed, a short one and a word they never use
+    stay as typed. The Answerer searches with the restored words."""
+    from bot.evidence import with_accents
+
+    snapshot = answerer.snapshot
+    assert with_accents("Hur manga platser?", snapshot) == "Hur många platser?"
+    assert with_accents("vem ansvarar for uppfoljningen", snapshot) == (
+        "vem ansvarar for uppföljningen"
+    )
+    assert with_accents("Hur många platser?", snapshot) == "Hur många platser?"
+    assert with_accents("nar kommer platser och gymkort", snapshot) == (
+        "nar kommer platser och gymkort"
+    )
+    found = answerer.candidates("hur manga vfu platser ska taby erbjuda")
+    assert "många" in found.info.text and "täby" in found.info.text.lower()
