@@ -88,7 +88,8 @@ class AnswerSettings(_Group):
         ge=0,
         le=1,
         description="Probability (0-1) that the best sentence answers, below which the bot "
-        "declines; unset = the threshold trained with the answer model (bot/answer_model.json).",
+        "declines; unset = the threshold stored with the answer model (bot/answer_model.json: "
+        "0.5, where its decider, trained with both outcomes weighing the same, sees even odds).",
     )
     max_sentences: int = Field(default=3, ge=1, le=5, description="Sentences in an answer.")
     thesaurus_file: Path | None = Field(
