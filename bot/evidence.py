@@ -49,10 +49,9 @@ def accent_table(snapshot: Snapshot) -> dict[str, str]:
             col = lex.vocab.get(stem(word))
             return float(df[col]) if col is not None else 0.0
 
-        cached = {}
-        for word in sorted(lex.analyzer.vocabulary, key=used):  # the most used is written last
-            if (plain := fold(word)) != word:
-                cached[plain] = word
+        accented = [w for w in lex.analyzer.vocabulary if fold(w) != w]
+        # the most used is written last, so it wins where several read alike
+        cached = {fold(w): w for w in sorted(accented, key=used)}
         lex.accent_table = cached  # type: ignore[attr-defined]  # memo for this snapshot only
     return cached
 

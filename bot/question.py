@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from retrieval.lexicon import lexicon
+from retrieval.lexicon import fill, lexicon
 from retrieval.text import REFERENCE, content_words, stem
 from retrieval.thesaurus import alternatives
 
@@ -34,11 +34,8 @@ KIND_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
 
 def _evidence(name: str) -> re.Pattern[str]:
     """A pattern of the lexicon's [evidence] with its MONTH, NUM and UNIT marks filled in."""
-    pattern = lexicon().evidence[name]
     marks = {"MONTH": MONTH_NAMES, "NUM": NUMBER_WORDS, "UNIT": "|".join(lexicon().time_units)}
-    for mark, value in marks.items():
-        pattern = pattern.replace(mark, value)
-    return re.compile(pattern, re.IGNORECASE)
+    return re.compile(fill(lexicon().evidence[name], marks), re.IGNORECASE)
 
 
 DATE_RE = _evidence("date")

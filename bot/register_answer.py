@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot import texts
 from bot.register_cli import kind_note
-from retrieval.lexicon import lexicon
+from retrieval.lexicon import fill, lexicon
 from retrieval.parties import Parties
 from retrieval.register import Deadline, Obligation, RegisterItem, in_use
 from retrieval.snapshot import Snapshot
@@ -21,7 +21,7 @@ MONTHS = lexicon().months
 _ASKED = lexicon().register_questions
 _MONTH = "|".join(MONTHS)
 OBLIGATIONS_Q = re.compile(_ASKED["obligations"], re.IGNORECASE)
-DEADLINES_Q = re.compile(_ASKED["deadlines"].replace("MONTH", _MONTH), re.IGNORECASE)
+DEADLINES_Q = re.compile(fill(_ASKED["deadlines"], {"MONTH": _MONTH}), re.IGNORECASE)
 DUTIES_Q = re.compile(_ASKED["duties"], re.IGNORECASE)
 GENERIC_SOURCES = frozenset(_ASKED["generic_sources"])
 WE = re.compile(_ASKED["we"], re.IGNORECASE)

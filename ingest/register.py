@@ -58,9 +58,10 @@ LEAD_IN = re.compile(r"(?:\batt|:)$")
 LIST_ITEM = re.compile(r"^(?:(?:[•\-–*]\s+|\d+\.\s+)\w|[a-zåäö])")
 RECIPIENT = re.compile(r"\s+tillhanda\b", re.IGNORECASE)
 RELATIVE_PRONOUN = re.compile(r"\bsom\s+$", re.IGNORECASE)
-CLAUSE = re.compile(r",\s+(?=(?:och|men|samt)\b)|;\s+")
+JOINING = r"(?:och|men|samt)"  # the conjunctions that join two main clauses after a comma
+CLAUSE = re.compile(rf",\s+(?={JOINING}\b)|;\s+")
 # the conjunction a clause after ", och" starts with: not part of what the clause commits to
-CONJUNCTION = re.compile(r"^(?:och|men|samt)\s+")
+CONJUNCTION = re.compile(rf"^{JOINING}\s+")
 AGREEMENT_START = re.compile(
     r"(?:gäller|börjar gälla|träder i kraft)\s+(?:från\s+och\s+med|fr\.o\.m\.|från)?\s*(?:den\s+)?"
     r"(?P<start>[^.;]*?)\s+till\s+och\s+med\s+(?:den\s+)?(?P<end>[^.;]*?)[.;]",

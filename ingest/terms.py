@@ -27,7 +27,7 @@ from typing import Any
 from ingest.dates import NUMBERS, find_dates
 from ingest.doctype import DATE, validity_phrases
 from ingest.metadata import MONTHS, iso_date
-from retrieval.lexicon import lexicon
+from retrieval.lexicon import fill, lexicon
 from retrieval.register import (
     MONTH,
     NOTICE,
@@ -78,9 +78,7 @@ def _compile(pattern: str, raw: dict[str, Any]) -> re.Pattern[str]:
     unit = "(?:" + "|".join(units) + ")s?"
     marks = {"DATE": DATE, "NUM": _NUM, "UNIT": unit, "YEAR": _YEAR, "MONTH": _MONTH,
              "ORDINAL": ordinals, "WEEKDAY": weekdays}  # fmt: skip
-    for mark, value in marks.items():
-        pattern = pattern.replace(mark, value)
-    return re.compile(pattern, re.IGNORECASE)
+    return re.compile(fill(pattern, marks), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

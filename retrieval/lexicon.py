@@ -44,6 +44,14 @@ class Lexicon:
     register_questions: dict[str, Any]  # questions for the register (patterns not compiled)
 
 
+def fill(pattern: str, marks: dict[str, str]) -> str:
+    """A lexicon pattern with its marks (DATE, NUM, UNIT, MONTH, …) replaced by what they stand
+    for; each pattern's section says which marks it uses."""
+    for mark, value in marks.items():
+        pattern = pattern.replace(mark, value)
+    return pattern
+
+
 @lru_cache(maxsize=1)
 def lexicon(path: Path = LEXICON_FILE) -> Lexicon:
     """The lexicon; a missing or malformed file is a ConfigError naming it."""
