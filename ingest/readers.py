@@ -10,7 +10,13 @@ from pathlib import Path
 
 from ingest.pdflayout import lines_to_blocks
 from ingest.pdflines import page_lines
-from ingest.structure import Block, markdown_to_blocks, table_lines, text_to_blocks
+from ingest.structure import (
+    Block,
+    drop_contents,
+    markdown_to_blocks,
+    table_lines,
+    text_to_blocks,
+)
 from retrieval.errors import IngestError, NoTextLayerError
 
 log = logging.getLogger(__name__)
@@ -33,6 +39,7 @@ def read_blocks(path: Path, display: str) -> tuple[list[Block], int]:
         raise IngestError(f"{display}: the file is empty; skipped")
     reader: Callable[[Path, str], tuple[list[Block], int]] = READERS[kind]
     blocks, pages = reader(path, display)
+    blocks = drop_contents(blocks)
     if not any(b.text.strip() for b in blocks):
         raise IngestError(f"{display}: no text found in the file; skipped")
     return blocks, pages

@@ -31,6 +31,48 @@ SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 LABEL_LINE = re.compile(r"^(?:[A-ZÅÄÖ][\wåäöÅÄÖ]*(?:\s+[\wåäöÅÄÖ-]+){0,5}:\s+\S|Dnr\b)")
 
 
+# an entry of a table of contents: a title, a leader of dots (or "…", spaced dots, underscores)
+# and the page number it points at: "Syfte....... 3", "Avtalstid . . . . 12"
+CONTENTS_ENTRY = re.compile(r"\S[^\n]{0,150}?\s*(?:\.{3,}|…+|(?:\s?\.){4,}|_{3,})\s*\d{1,4}(?!\S)")
+CONTENTS_SHARE = 0.8  # of a block's characters in entries for it to be part of a contents list
+CONTENTS_MIN_ENTRIES = 3  # entries that make a list of contents rather than one odd line
+
+
+def contents_entries(text: str) -> int:
+    """How many table-of-contents entries the text is made of; 0 when it says anything else
+    (entries cover less than CONTENTS_SHARE of its characters)."""
+    found = CONTENTS_ENTRY.findall(text)
+    covered = sum(len(f) for f in found)
+    return len(found) if found and covered >= CONTENTS_SHARE * len(text.strip()) else 0
+
+
+def drop_contents(blocks: list[Block]) -> list[Block]:
+    """The blocks without the document's table of contents: a run of consecutive paragraphs
+    made of CONTENTS_MIN_ENTRIES entries or more ("Syfte... 3 Lärandemål... 3 ..."). A list of
+    titles and page numbers says nothing; searched, it matches every topic of the document and
+    is given as the answer instead of the section it points at."""
+    out: list[Block] = []
+    run: list[Block] = []
+    entries = 0
+
+    def close() -> None:
+        if entries < CONTENTS_MIN_ENTRIES:
+            out.extend(run)
+        run.clear()
+
+    for block in blocks:
+        n = 0 if block.heading or block.letterhead else contents_entries(block.text)
+        if n:
+            run.append(block)
+            entries += n
+            continue
+        close()
+        entries = 0
+        out.append(block)
+    close()
+    return out
+
+
 def heading_level(line: str) -> int:
     """Level of a numbered heading ("4.2 ..." -> 2, "§ 5 ..." -> 1), else 0."""
     mark = SECTION_MARK.match(line)

@@ -201,3 +201,21 @@ def test_pdf_letterhead_title_and_headings_stay_apart_from_the_body(tmp_path: Pa
     ]
     assert blocks[3].level < blocks[4].level  # the title above its headings
     assert not any("Sida" in t or "tjänsteutlåtande" in t for _, _, t in texts)
+
+
+CONTENTS = ["Innehåll", "Syfte ........ 2", "Avtalstid ........ 2", "Uppsägning av avtalet . . . . . 3"]
+BODY = "Avtalet syftar till att fler studenter får en plats för verksamhetsförlagd utbildning."
+
+
+def test_table_of_contents_is_left_out_of_text_and_pdf(tmp_path: Path) -> None:
+    """Titles with dot leaders and page numbers say nothing and are not indexed; a lone line
+    ending in dots and a number, and everything else, is kept."""
+    text = tmp_path / "avtal.txt"
+    text.write_text("\n".join(CONTENTS) + "\n\nSyfte\n" + BODY + "\n\nSe bilaga... 4\n", "utf-8")
+    kept = _text(read_blocks(text, "avtal.txt")[0])
+    assert "...." not in kept and ". . ." not in kept and "Avtalstid" not in kept
+    assert BODY in kept and "Se bilaga... 4" in kept
+    pdf = make_pdf(tmp_path / "avtal.pdf", [CONTENTS, ["Syfte", BODY]])
+    kept = _text(read_blocks(pdf, "avtal.pdf")[0])
+    assert "...." not in kept and "Avtalstid" not in kept
+    assert BODY in kept
