@@ -187,8 +187,7 @@ class Answerer:
         hits = searcher.search(" ".join([query, *info.added]), pool, query_vector=vector)
         if info.kind in (Kind.DATE, Kind.DAY):
             hits += deadline_hits(info, searcher.snapshot, {h.position for h in hits})
-        pairing = self._model.pairing if self._model else None
-        q = features.query(info, hits, searcher.snapshot, pairing)
+        q = features.query(info, hits, searcher.snapshot)
         cands = features.candidates(q, vector)
         return Retrieved(info, hits, q, cands, features.matrix(q, cands))
 

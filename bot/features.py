@@ -18,7 +18,6 @@ from itertools import pairwise
 import numpy as np
 
 from bot import evidence
-from bot.pairing import Pairing, question_cues
 from bot.question import FILLER, Kind, QuestionInfo, fold, has_kind, has_party_type
 from retrieval.sentences import earlier_in_paragraph
 from retrieval.snapshot import Snapshot
@@ -58,8 +57,6 @@ class Query:
     per_hit: dict[tuple[str, int], float] = field(default_factory=dict)  # per-passage values
     rarest: str = ""  # the topic word with the highest idf
     pairs: tuple[tuple[str, str], ...] = ()  # adjacent topic-word stems of the question
-    pairing: Pairing | None = None  # the model's learned cue/term pairs (None: not trained yet)
-    cues: frozenset[str] = frozenset()  # the question's cues for the pairing
 
 
 def _context(q: Query, c: Candidate) -> str:
@@ -260,13 +257,6 @@ def question_terms(q: Query, c: Candidate) -> float:
     return math.log2(1 + len(q.info.terms))
 
 
-def answer_type(q: Query, c: Candidate) -> float:
-    """Log-odds from the learned pairs of the question's cues and the sentence's words
-    (`bot.pairing`): how much the sentence reads like an answer to this kind of question, about
-    -5..5; 0 before a pairing is trained."""
-    return q.pairing.score(q.cues, c.sentence) if q.pairing else 0.0
-
-
 FEATURES: tuple[Callable[[Query, Candidate], float], ...] = (
     dense_sentence,
     dense_chunk,
@@ -294,11 +284,10 @@ FEATURES: tuple[Callable[[Query, Candidate], float], ...] = (
     holds_period,
     rarest_term,
     phrase_match,
-    answer_type,
 )
 # features also given relative to the question's best candidate (value - max over candidates):
 # how a sentence compares with its rivals, which the absolute value alone does not tell
-RELATIVE = ("dense_sentence", "coverage_sentence", "coverage_context", "char_grams", "answer_type")
+RELATIVE = ("dense_sentence", "coverage_sentence", "coverage_context", "char_grams")
 NAMES: tuple[str, ...] = tuple(f.__name__ for f in FEATURES) + tuple(f"{n}_rel" for n in RELATIVE)
 
 
@@ -330,25 +319,7 @@ def stem_pairs(text: str) -> list[tuple[str, str]]:
     return list(pairwise(stems))
 
 
-def with_pairing(q: Query, cands: list[Candidate], x: np.ndarray, pairing: Pairing) -> np.ndarray:
-    """The feature matrix x with answer_type (and its relative column) computed with this
-    pairing: training fits a pairing on other documents' questions and scores through here."""
-    q.pairing = pairing
-    if not cands:
-        return x
-    value = np.array([answer_type(q, c) for c in cands], dtype=np.float64)
-    out = x.copy()
-    out[:, NAMES.index("answer_type")] = value
-    out[:, NAMES.index("answer_type_rel")] = value - value.max()
-    return out
-
-
-def query(
-    info: QuestionInfo,
-    hits: list[ScoredChunk],
-    snapshot: Snapshot,
-    pairing: Pairing | None = None,
-) -> Query:
+def query(info: QuestionInfo, hits: list[ScoredChunk], snapshot: Snapshot) -> Query:
     """Everything the features need about the question, computed once."""
     lex = snapshot.lexical
     idf = evidence.idf_table(snapshot)
@@ -368,8 +339,6 @@ def query(
         if info.terms
         else "",
         pairs=tuple(dict.fromkeys(stem_pairs(info.text))),
-        pairing=pairing,
-        cues=question_cues(info),
     )
 
 

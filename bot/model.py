@@ -20,11 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from bot import features
-from bot.pairing import Pairing
 from retrieval.errors import ConfigError
 
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
-FORMAT = 2  # 2: with the learned cue/term pairing (bot.pairing)
+FORMAT = 1
 # the decider sees the best candidate's features and how it stands against the runner-up
 DECIDER_EXTRA = ("rank_score", "rank_margin")
 DECIDER_NAMES: tuple[str, ...] = features.NAMES + DECIDER_EXTRA
@@ -146,7 +145,6 @@ class AnswerModel:
     decider: Linear | Trees
     threshold: float  # probability that the best sentence answers, below which we decline
     info: dict[str, object]
-    pairing: Pairing  # the feature answer_type's weights, trained before the ranker
 
     def rank(self, x: np.ndarray) -> np.ndarray:
         """Ranker log-odds for each candidate row (n, len(features.NAMES))."""
@@ -167,7 +165,6 @@ class AnswerModel:
             "decider": self.decider.to_json(),
             "threshold": self.threshold,
             "info": self.info,
-            "pairing": self.pairing.to_json(),
         }
 
 
@@ -189,5 +186,4 @@ def load(path: Path = MODEL_FILE) -> AnswerModel:
             f"{path}: the answer model was trained on other features than this code computes; "
             "run scripts/train_answerer.py again"
         )
-    pairing = Pairing.from_json(raw["pairing"])
-    return AnswerModel(ranker, decider, float(raw["threshold"]), raw.get("info", {}), pairing)
+    return AnswerModel(ranker, decider, float(raw["threshold"]), raw.get("info", {}))

@@ -1,8 +1,7 @@
 """Fitting the answer model and measuring it honestly: grouped by document.
 
 `collect` runs every labelled question through the production path (`Answerer.candidates`)
-and marks which candidates are gold. `fit` trains the pairing of question cues and sentence
-words (`bot.pairing`, cross-fitted), the ranker (candidate is gold), then the
+and marks which candidates are gold. `fit` trains the ranker (candidate is gold), then the
 decider (the documents answer the question) on out-of-fold ranker scores, weighted so that its
 probability is for even odds (threshold `BALANCED_THRESHOLD`). `cross_validate` repeats that with
 whole documents held out and scores only on documents each model never saw.
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.sparse import csr_matrix
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -27,7 +25,6 @@ from sklearn.preprocessing import StandardScaler
 from bot import features
 from bot.answer import Answerer, Retrieved, decide
 from bot.model import DECIDER_NAMES, AnswerModel, Linear, Trees, decision_row, sigmoid
-from bot.pairing import Pairing, pair_keys, sentence_terms
 from bot.question import Kind
 from config.settings import AnswerSettings
 from evaluation.labels import Label, is_gold, keywords_found
@@ -42,13 +39,6 @@ INNER_FOLDS = 4
 BALANCED_THRESHOLD = 0.5
 RANKER_C = 0.3  # inverse L2 strength of the ranker; see `tune` in scripts/train_answerer.py
 DECIDER_C = 0.3
-# The pairing (bot.pairing): its inverse L2 strength, the documents a sentence term must be used
-# in to be paired (fewer would learn what a document is about, not how answers read), and how
-# many of the largest weights the model file keeps. Grouped CV on the development sets, 2026-12-02:
-# keeping 5,000 of about 90,000 pairs scored as keeping all (recall@1 0.489 against 0.483).
-PAIRING_C = 0.1
-PAIRING_MIN_DOCS = 3
-PAIRING_KEEP = 5000
 MAX_SENTENCES = AnswerSettings.model_fields["max_sentences"].default  # as the bot answers
 
 
@@ -105,8 +95,6 @@ SIGNS: dict[str, int] = {
     "coverage_context_rel": 1,
     "char_grams_rel": 1,
     "rank_score": 1,
-    "answer_type": 1,
-    "answer_type_rel": 1,
 }
 
 
@@ -152,16 +140,15 @@ def _linear(
 TREES = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 8, "min_samples_leaf": 30}
 
 
-BAGS = 5  # the decider is the mean of this many tree ensembles, each on a bootstrap sample
-
-
-def _export(hgb: HistGradientBoostingClassifier, share: float) -> list[dict[str, np.ndarray]]:
-    """The fitted trees as node arrays, their values times `share`, each inner node's value the
-    count-weighted mean of its leaves (for explanations)."""
+def _trees(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], weights: np.ndarray) -> Trees:
+    """Gradient-boosted trees fitted with scikit-learn, exported as a `Trees` (node arrays,
+    with each inner node's value the count-weighted mean of its leaves, for explanations)."""
+    hgb = HistGradientBoostingClassifier(l2_regularization=1.0, random_state=0, **TREES)
+    hgb.fit(x, y, sample_weight=weights)
     trees = []
     for (predictor,) in hgb._predictors:  # one predictor per iteration for two classes
         nodes = predictor.nodes
-        value = nodes["value"].astype(np.float64) * share
+        value = nodes["value"].astype(np.float64).copy()
         count = nodes["count"].astype(np.float64)
         for i in sorted(range(len(nodes)), key=lambda n: -int(nodes["depth"][n])):
             if not nodes["is_leaf"][i]:
@@ -179,67 +166,11 @@ def _export(hgb: HistGradientBoostingClassifier, share: float) -> list[dict[str,
                 "value": value,
             }
         )
-    return trees
-
-
-def _trees(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], weights: np.ndarray) -> Trees:
-    """Gradient-boosted trees fitted with scikit-learn on BAGS bootstrap samples and averaged,
-    exported as one `Trees`. A single ensemble on about 900 questions moved with every small
-    change of the training data (a retraining on an index three passages smaller flipped
-    sample-corpus answers); the mean of several is steadier."""
-    rng = np.random.default_rng(0)
-    trees: list[dict[str, np.ndarray]] = []
-    baseline = 0.0
-    margin = np.zeros(min(len(x), 50))
-    for _ in range(BAGS):
-        drawn = np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y))
-        hgb = HistGradientBoostingClassifier(l2_regularization=1.0, random_state=0, **TREES)
-        hgb.fit(x, y, sample_weight=weights * drawn)
-        trees += _export(hgb, 1.0 / BAGS)
-        baseline += float(np.ravel(hgb._baseline_prediction)[0]) / BAGS
-        margin += hgb.decision_function(x[: len(margin)]) / BAGS
+    baseline = float(np.ravel(hgb._baseline_prediction)[0])
     model = Trees(names, baseline, tuple(trees))
-    assert np.allclose(model.margin(x[: len(margin)]), margin, atol=1e-6)
+    check = x[: min(len(x), 50)]
+    assert np.allclose(model.margin(check), hgb.decision_function(check), atol=1e-6)
     return model
-
-
-def fit_pairing(examples: Sequence[Example]) -> Pairing:
-    """The cue/term pairs of `bot.pairing`, fitted as a logistic regression of "this candidate
-    is gold" over every candidate of the answerable questions whose gold was retrieved, with
-    gold and other candidates weighing the same; only terms used in PAIRING_MIN_DOCS documents."""
-    used = [e for e in examples if e.gold.any()]
-    terms = [[sentence_terms(c.sentence) for c in e.found.cands] for e in used]
-    docs: dict[str, set[str]] = defaultdict(set)
-    for e, rows in zip(used, terms, strict=True):
-        for row in rows:
-            for t in row:
-                docs[t].add(e.label.group)
-    kept = {t for t, d in docs.items() if len(d) >= PAIRING_MIN_DOCS}
-    columns: dict[str, int] = {}
-    indices: list[int] = []
-    indptr = [0]
-    for e, rows in zip(used, terms, strict=True):
-        for row in rows:
-            keys = pair_keys(e.found.query.cues, sorted(row & kept))
-            indices += [columns.setdefault(k, len(columns)) for k in keys]
-            indptr.append(len(indices))
-    y = np.concatenate([e.gold for e in used]) if used else np.zeros(0, dtype=bool)
-    if not columns or y.all() or not y.any():
-        return Pairing({}, 0.0)
-    x = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(y), len(columns)))
-    weights = np.where(y, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
-    fitted = LogisticRegression(C=PAIRING_C, max_iter=3000).fit(x, y, sample_weight=weights)
-    coef = fitted.coef_[0]
-    names = list(columns)
-    largest = np.argsort(-np.abs(coef), kind="stable")[:PAIRING_KEEP]
-    return Pairing(
-        {names[i]: float(coef[i]) for i in largest if coef[i]}, float(fitted.intercept_[0])
-    )
-
-
-def _use(e: Example, pairing: Pairing) -> None:
-    """Give the example's answer_type columns as this pairing computes them (as answering does)."""
-    e.found.x = features.with_pairing(e.found.query, e.found.cands, e.found.x, pairing)
 
 
 def fit_ranker(examples: Sequence[Example], c: float = RANKER_C) -> Linear:
@@ -287,14 +218,8 @@ def _folds(examples: Sequence[Example], k: int) -> list[tuple[np.ndarray, np.nda
 def fit(
     examples: Sequence[Example], ranker_c: float = RANKER_C, decider_c: float = DECIDER_C
 ) -> AnswerModel:
-    """Pairing, ranker, decider and threshold from these examples only. Every example's
-    answer_type comes from a pairing fitted on other documents' questions, so that the ranker
-    learns how far to trust a pairing on documents it was not fitted on."""
+    """Ranker, decider and threshold from these examples only."""
     examples = [e for e in examples if len(e.x)]
-    for train, test in _folds(examples, INNER_FOLDS):
-        pairing = fit_pairing([examples[i] for i in train])
-        for i in test:
-            _use(examples[i], pairing)
     oof: list[np.ndarray] = [np.zeros(0)] * len(examples)
     for train, test in _folds(examples, INNER_FOLDS):
         ranker = fit_ranker([examples[i] for i in train], ranker_c)
@@ -314,9 +239,7 @@ def fit(
             "ranker_c": ranker_c,
             "decider": "trees",
             **TREES,
-            "pairing_c": PAIRING_C,
         },
-        fit_pairing(examples),
     )
     return model
 
@@ -339,7 +262,6 @@ def score(model: AnswerModel, e: Example) -> Outcome:
     """Rank, decide and compose one example with the model, as the Answerer does."""
     if not len(e.x):
         return Outcome(e.label, False, False, False, False, False, "", 0.0)
-    _use(e, model.pairing)
     d = decide(model, e.found, MAX_SENTENCES)
     order = np.argsort(-d.scores, kind="stable")
     p = d.probability
