@@ -1,12 +1,13 @@
 """The learned answer model: a ranker over candidate sentences and an answer/decline decider.
 
 The ranker is a logistic regression over standardised features (`bot.features.NAMES`); the
-decider is a small gradient-boosted tree ensemble over the best candidate's features (trees
-separate answerable from unanswerable questions better on held-out documents: AUC 0.69
-against 0.63 for a logistic decider). Both are fitted by `scripts/train_answerer.py` with
-scikit-learn and stored with their feature names in one versioned JSON file
-(`bot/answer_model.json`). Prediction needs only numpy, and a prediction is explained as each
-feature's contribution (a linear model's coefficient times the standardised value; for trees,
+decider is the mean of a few small gradient-boosted tree ensembles, each fitted on a bootstrap
+sample of the questions, over the best candidate's features (trees separate answerable from
+unanswerable questions better on held-out documents: AUC 0.69 against 0.63 for a logistic
+decider; the mean of several is steadier than one). Both are fitted by
+`scripts/train_answerer.py` with scikit-learn and stored with their feature names in one
+versioned JSON file (`bot/answer_model.json`). Prediction needs only numpy, and a prediction
+is explained as each feature's contribution (a linear model's coefficient times the standardised value; for trees,
 the change of the prediction at each split along the row's path, summed per feature).
 """
 

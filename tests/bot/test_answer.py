@@ -63,11 +63,6 @@ def test_question_naming_an_absent_party_is_declined(answerer: Answerer) -> None
     assert not answer.answered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss of the learned answer model (passed under the hand rules written for "
-    "this corpus, which were removed); see docs/benchmarks.md",
-)
 def test_follow_up_uses_the_thread_context(answerer: Answerer) -> None:
     """After a question about FoU Nordost, 'och när?' is answered about FoU Nordost with a date."""
     from bot.question import DATE_RE

@@ -203,7 +203,12 @@ def test_pdf_letterhead_title_and_headings_stay_apart_from_the_body(tmp_path: Pa
     assert not any("Sida" in t or "tjänsteutlåtande" in t for _, _, t in texts)
 
 
-CONTENTS = ["Innehåll", "Syfte ........ 2", "Avtalstid ........ 2", "Uppsägning av avtalet . . . . . 3"]
+CONTENTS = [
+    "Innehåll",
+    "Syfte ........ 2",
+    "Avtalstid ........ 2",
+    "Uppsägning av avtalet . . . . . 3",
+]
 BODY = "Avtalet syftar till att fler studenter får en plats för verksamhetsförlagd utbildning."
 
 
