@@ -7,8 +7,9 @@ unanswerable questions better on held-out documents: AUC 0.69 against 0.63 for a
 decider; the mean of several is steadier than one). Both are fitted by
 `scripts/train_answerer.py` with scikit-learn and stored with their feature names in one
 versioned JSON file (`bot/answer_model.json`). Prediction needs only numpy, and a prediction
-is explained as each feature's contribution (a linear model's coefficient times the standardised value; for trees,
-the change of the prediction at each split along the row's path, summed per feature).
+is explained as each feature's contribution (a linear model's coefficient times the
+standardised value; for trees, the change of the prediction at each split along the row's
+path, summed per feature).
 """
 
 from __future__ import annotations
