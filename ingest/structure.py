@@ -51,25 +51,20 @@ def drop_contents(blocks: list[Block]) -> list[Block]:
     made of CONTENTS_MIN_ENTRIES entries or more ("Syfte... 3 Lärandemål... 3 ..."). A list of
     titles and page numbers says nothing; searched, it matches every topic of the document and
     is given as the answer instead of the section it points at."""
+    counts = [0 if b.heading or b.letterhead else contents_entries(b.text) for b in blocks]
     out: list[Block] = []
-    run: list[Block] = []
-    entries = 0
-
-    def close() -> None:
-        if entries < CONTENTS_MIN_ENTRIES:
-            out.extend(run)
-        run.clear()
-
-    for block in blocks:
-        n = 0 if block.heading or block.letterhead else contents_entries(block.text)
-        if n:
-            run.append(block)
-            entries += n
+    start = 0
+    while start < len(blocks):
+        end = start
+        while end < len(blocks) and counts[end]:
+            end += 1
+        if end == start:  # not an entry: kept
+            out.append(blocks[start])
+            start += 1
             continue
-        close()
-        entries = 0
-        out.append(block)
-    close()
+        if sum(counts[start:end]) < CONTENTS_MIN_ENTRIES:  # a run too short to be contents
+            out.extend(blocks[start:end])
+        start = end
     return out
 
 
