@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 
 @dataclass(frozen=True)
@@ -51,20 +52,12 @@ def drop_contents(blocks: list[Block]) -> list[Block]:
     made of CONTENTS_MIN_ENTRIES entries or more ("Syfte... 3 Lärandemål... 3 ..."). A list of
     titles and page numbers says nothing; searched, it matches every topic of the document and
     is given as the answer instead of the section it points at."""
-    counts = [0 if b.heading or b.letterhead else contents_entries(b.text) for b in blocks]
+    counted = [(b, 0 if b.heading or b.letterhead else contents_entries(b.text)) for b in blocks]
     out: list[Block] = []
-    start = 0
-    while start < len(blocks):
-        end = start
-        while end < len(blocks) and counts[end]:
-            end += 1
-        if end == start:  # not an entry: kept
-            out.append(blocks[start])
-            start += 1
-            continue
-        if sum(counts[start:end]) < CONTENTS_MIN_ENTRIES:  # a run too short to be contents
-            out.extend(blocks[start:end])
-        start = end
+    for is_entry, group in groupby(counted, key=lambda bc: bc[1] > 0):
+        run = list(group)
+        if not is_entry or sum(n for _, n in run) < CONTENTS_MIN_ENTRIES:
+            out.extend(b for b, _ in run)
     return out
 
 
