@@ -34,7 +34,7 @@ class Candidate:
     hit: int  # index into the hits, best first
     order: int  # the sentence's place in its chunk (0 = first)
     of: int  # sentences in its chunk
-    cosine: float  # cosine of the sentence vector (with the sentence before it) and the question
+    cosine: float  # cosine of the sentence vector (with its title and section) and the question
     before: str  # the sentences before it in its paragraph
     sid: int = -1  # row of its vector in the snapshot's sentence vectors
 
@@ -69,7 +69,7 @@ def _context(q: Query, c: Candidate) -> str:
 
 def dense_sentence(q: Query, c: Candidate) -> float:
     """Cosine (about 0.7..0.95 for this model) of the question and the sentence vector, which
-    was embedded with the sentence before it in its paragraph."""
+    was embedded after its document's title and section heading (`ingest.pipeline`)."""
     return c.cosine
 
 

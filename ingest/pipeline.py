@@ -33,7 +33,7 @@ from retrieval.embedder import Embedder
 from retrieval.errors import IndexLockedError, IngestError
 from retrieval.index import LocalSnapshot, current_version
 from retrieval.register import Register
-from retrieval.sentences import earlier_in_paragraph, split_sentences
+from retrieval.sentences import split_sentences
 from retrieval.snapshot import passage_text
 from retrieval.types import Chunk, DocumentMeta
 
@@ -318,11 +318,13 @@ def _ingest_locked(
     return report
 
 
-def sentence_passage(chunk: Chunk, sentence: str, previous: str = "") -> str:
-    """What is embedded for one sentence: the section heading gives list items their subject,
-    the sentence before it in its paragraph what "Tjänsten" or "Den" refers to."""
-    text = f"{previous} {sentence}" if previous else sentence
-    return f"{chunk.section}: {text}" if chunk.section else text
+def sentence_passage(title: str, chunk: Chunk, sentence: str) -> str:
+    """What is embedded for one sentence: the document's title and the section heading say what
+    it is about ("Ersättning" in which agreement). Measured on held-out real documents (grouped
+    CV, 2026-12-02): sentence recall@1 0.460 -> 0.511 against the section and the sentence
+    before it in its paragraph, which was embedded until then (0.483 with all three)."""
+    head = " – ".join(p for p in (title, chunk.section) if p)
+    return f"{head}: {sentence}" if head else sentence
 
 
 @dataclass
@@ -361,12 +363,10 @@ def _assemble(
         for chunk in chunks:
             text = passage_text(meta.title, chunk)
             split = split_sentences(chunk.text)
-            for sentence, earlier in zip(
-                split, earlier_in_paragraph(split, chunk.text), strict=True
-            ):
+            for sentence in split:
                 if _is_heading(sentence, headings) or is_letterhead(sentence, meta):
                     continue  # a heading or a letterhead line is not evidence
-                embedded = sentence_passage(chunk, sentence, earlier[-1] if earlier else "")
+                embedded = sentence_passage(meta.title, chunk, sentence)
                 sentences.append(SentenceRow(len(entries), sentence, _key(embedded)))
                 sentence_texts.append(embedded)
             entries.append(IndexedChunk(chunk, text, _key(text)))
