@@ -278,3 +278,33 @@ def test_a_title_carried_into_the_first_section_is_no_evidence_sentence(tmp_path
         assert any(text.startswith("Nämnden föreslås godkänna") for text in stored)
     finally:
         snapshot.close()
+
+
+def test_a_sentence_is_embedded_after_its_title_and_section(tmp_path: Path) -> None:
+    """A sentence's vector carries what it is about: the document's title and the section
+    heading come before it in the embedded text, and the sentence before it does not."""
+
+    class Recording(HashEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.texts: list[str] = []
+
+        def embed_passages(self, texts: list[str]) -> np.ndarray:
+            self.texts += texts
+            return super().embed_passages(texts)
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "avtal.md").write_text(
+        "# Lokalt avtal\n\n## 7 Ekonomi\n\n"
+        "Ersättningen betalas per termin. Den uppgår till 1 150 kronor per vecka.\n",
+        "utf-8",
+    )
+    embedder = Recording()
+    _run(corpus, tmp_path / "index", embedder)
+    assert "Lokalt avtal – 7 Ekonomi: Den uppgår till 1 150 kronor per vecka." in embedder.texts
+    assert not any(
+        t.endswith("per termin. Den uppgår till 1 150 kronor per vecka.")
+        for t in embedder.texts
+        if t.startswith("Lokalt avtal – 7 Ekonomi:")
+    )
