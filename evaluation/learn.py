@@ -19,6 +19,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
@@ -352,6 +353,9 @@ def report(outcomes: Sequence[Outcome], title: str) -> str:
     lines += [_line(k, m[k]) for k in ("unanswerable_declined", "answerable_declined")]
     lines.append("  declined (unanswerable / answerable) at ANSWER_THRESHOLD:")
     lines.append("    " + "  ".join(_curve(outcomes, t) for t in CURVE))
+    lines.append(
+        f"  decider AUC (answerable vs unanswerable, any threshold) {decider_auc(outcomes):.3f}"
+    )
     for field in ("kind", "style"):
         by: dict[str, list[Outcome]] = defaultdict(list)
         for o in outcomes:
@@ -373,6 +377,17 @@ def report(outcomes: Sequence[Outcome], title: str) -> str:
 
 
 CURVE = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def decider_auc(outcomes: Sequence[Outcome]) -> float:
+    """How well the decider's probability orders answerable above unanswerable questions,
+    whatever the threshold: the chance that a random answerable question gets a higher
+    probability than a random unanswerable one (0.5 is no better than a coin; nan with only
+    one class). A decider change shows here before the threshold is set."""
+    y = [o.label.answerable for o in outcomes]
+    if all(y) or not any(y):
+        return float("nan")
+    return float(roc_auc_score(y, [o.probability for o in outcomes]))
 
 
 def _curve(outcomes: Sequence[Outcome], threshold: float) -> str:

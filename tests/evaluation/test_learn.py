@@ -99,3 +99,25 @@ def test_exported_trees_predict_as_scikit_learn_and_explain_additively() -> None
     parts = trees.contributions(row)
     assert np.isclose(root + sum(parts.values()), trees.margin(row[None, :])[0])
     assert abs(parts["a"]) > abs(parts["c"])
+
+
+def _outcome(answerable: bool, probability: float, n: int) -> learn.Outcome:
+    doc = "avtal.txt" if answerable else ""
+    label = Label(f"q{n}", "q", "fact" if answerable else "unanswerable", "a", doc, "text")
+    return learn.Outcome(label, False, False, False, probability >= 0.5, False, "", probability)
+
+
+def test_decider_auc_orders_answerable_above_unanswerable_at_any_threshold() -> None:
+    """1.0 when every answerable question gets a higher probability than every unanswerable
+    one, 0.0 when the order is reversed, 0.5 for a tie, nan with one class only; the report
+    prints it."""
+    good = [_outcome(True, 0.9, 1), _outcome(True, 0.6, 2), _outcome(False, 0.4, 3)]
+    bad = [_outcome(True, 0.2, 1), _outcome(False, 0.7, 2)]
+    tie = [_outcome(True, 0.5, 1), _outcome(False, 0.5, 2)]
+    assert learn.decider_auc(good) == 1.0
+    assert learn.decider_auc(bad) == 0.0
+    assert learn.decider_auc(tie) == 0.5
+    assert np.isnan(learn.decider_auc([_outcome(True, 0.9, 1)]))
+    assert "decider AUC (answerable vs unanswerable, any threshold) 1.000" in learn.report(
+        good, "set"
+    )
