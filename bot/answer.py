@@ -106,7 +106,9 @@ class Answerer:
         thesaurus.use_file(settings.answer.thesaurus_file)  # a bad file stops start-up
         self._model = model
         emb = settings.embedding
-        self.embedder = embedder or load_embedder(emb.model, emb.batch_size, emb.query_threads)
+        self.embedder = embedder or load_embedder(
+            emb.model, emb.batch_size, emb.query_threads, emb.query_adapter
+        )
         self._lock = threading.Lock()
         self._published: object = None
         self._searcher: HybridSearcher | None = None
@@ -114,14 +116,29 @@ class Answerer:
         self._scoped: dict[frozenset[str], HybridSearcher] = {}
         self.searcher()  # fail at start-up, not at the first question
         if model is None and load_model:
-            self._model = load()
+            self._model = self._load_model()
 
     @property
     def model(self) -> AnswerModel:
         """The answer model, read from its file on first use (training needs none)."""
         if self._model is None:
-            self._model = load()
+            self._model = self._load_model()
         return self._model
+
+    def _load_model(self) -> AnswerModel:
+        """The shipped model; a warning when it was trained with another query adapter than
+        the embedder uses (its similarities then read differently, so declines drift)."""
+        model = load()
+        trained = str(model.info.get("query_adapter", ""))
+        used = getattr(self.embedder, "query_adapter", "")
+        if trained != used and not self.embedder.name.startswith("hash"):
+            log.warning(
+                "the answer model was trained with query adapter %r but the embedder uses %r; "
+                "set EMBEDDING_QUERY_ADAPTER to the file trained with it",
+                trained or "none",
+                used or "none",
+            )
+        return model
 
     @property
     def threshold(self) -> float:
@@ -164,6 +181,22 @@ class Answerer:
         """The index version in use, limited to `collections` (None: all of it)."""
         return self.searcher(collections).snapshot
 
+    @staticmethod
+    def read_question(
+        question: str, history: Sequence[str], snapshot: Snapshot
+    ) -> tuple[QuestionInfo, str]:
+        """The question's analysis and the text that is embedded and searched for it: words
+        typed without å/ä/ö read as the documents write them, chat shorthand written out, and
+        a follow-up joined to the question before it."""
+        question = evidence.with_accents(question, snapshot)
+        info = analyse(question)
+        query = info.text  # chat shorthand written out
+        if history and is_follow_up(question):
+            query = f"{evidence.with_accents(history[-1], snapshot)} {question}"
+            merged = analyse(query)
+            info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
+        return info, query
+
     def candidates(
         self,
         question: str,
@@ -174,13 +207,7 @@ class Answerer:
         every candidate sentence's features. Words typed without å/ä/ö that the documents
         write with them are read as the documents write them."""
         searcher = self.searcher(collections)
-        question = evidence.with_accents(question, searcher.snapshot)
-        info = analyse(question)
-        query = info.text  # chat shorthand written out
-        if history and is_follow_up(question):
-            query = f"{evidence.with_accents(history[-1], searcher.snapshot)} {question}"
-            merged = analyse(query)
-            info = QuestionInfo(question, info.kind, merged.terms, merged.names, merged.added)
+        info, query = self.read_question(question, history, searcher.snapshot)
         vector = self.embedder.embed_query(query)
         pool = max(self.settings.retrieval.top_k, RERANK_POOL)
         # the lexical side also searches the documents' words for the question's everyday phrases

@@ -20,6 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _SLACK_PERSON_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
 _SLACK_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "multilingual-e5-small"
+DEFAULT_QUERY_ADAPTER = PROJECT_ROOT / "bot" / "query_adapter.npz"
 
 
 class _Group(BaseModel):
@@ -42,6 +43,11 @@ class EmbeddingSettings(_Group):
         ge=0,
         description="Torch threads for embedding questions (the bot); 0 means all cores. One "
         "thread keeps answering fast while an ingest runs on the same cores.",
+    )
+    query_adapter: str = Field(
+        default=str(DEFAULT_QUERY_ADAPTER),
+        description="File of the query adapter (the model's top layers tuned for questions, "
+        "trained with the answer model); empty for none.",
     )
 
 

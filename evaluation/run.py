@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.answer import Answerer
-from evaluation import learn
+from evaluation import adapt, learn
 from evaluation.labels import Label, MissingDocuments, load
+from retrieval.embedder import SentenceTransformerEmbedder
 
 
 def is_span_set(path: Path) -> bool:
@@ -17,6 +18,20 @@ def is_span_set(path: Path) -> bool:
     with path.open(encoding="utf-8") as f:
         first = next((line for line in f if line.strip()), "{}")
     return '"span"' in first or '"style"' in first
+
+
+def _cross_fitted(answerer: Answerer, labels: list[Label]) -> list[learn.Example]:
+    """Examples through the base model when the answerer uses a query adapter: each fold's
+    through an adapter trained on the other folds' documents (the shipped adapter saw them all).
+    The test embedder (`hash`) has no adapter and is used as it is."""
+    embedder = answerer.embedder
+    if not isinstance(embedder, SentenceTransformerEmbedder) or not embedder.query_adapter:
+        return learn.collect(answerer, labels)
+    answerer.embedder = embedder.with_adapter(None)
+    try:
+        return adapt.cross_fitted(answerer, labels)
+    finally:
+        answerer.embedder = embedder
 
 
 def run_sets(answerer: Answerer, paths: list[Path], cv: bool, as_json: bool = False) -> int:
@@ -27,13 +42,13 @@ def run_sets(answerer: Answerer, paths: list[Path], cv: bool, as_json: bool = Fa
     except MissingDocuments as exc:
         print(f"skipped: {exc}", file=sys.stderr)
         return 0
-    examples = learn.collect(answerer, labels)
     if cv:
+        examples = _cross_fitted(answerer, labels)
         outcomes = learn.cross_validate(examples, lambda e: True)
         title = "grouped cross-validation (each document scored by a model that never saw it)"
     else:
         model = answerer.model
-        outcomes = [learn.score(model, e) for e in examples]
+        outcomes = [learn.score(model, e) for e in learn.collect(answerer, labels)]
         title = "shipped model"
     sources = sorted({o.label.source for o in outcomes})
     if as_json:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
 import re
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from retrieval.adapter import QueryAdapter, query_model
 from retrieval.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,9 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on disk, used offline with `query: `/`passage: ` prompts."""
 
-    def __init__(self, model_path: str, batch_size: int = 16, threads: int = 0) -> None:
+    def __init__(
+        self, model_path: str, batch_size: int = 16, threads: int = 0, query_adapter: str = ""
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = Path(model_path).expanduser()
@@ -60,6 +64,27 @@ class SentenceTransformerEmbedder:
         dim = get_dim()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
         self.name = _model_identity(path)
+        # questions go through the adapted top layers when a query adapter is configured
+        self._query_model = self._model
+        self.query_adapter = ""  # identity of the adapter in use, "" for none
+        if query_adapter:
+            self._use(QueryAdapter.load(Path(query_adapter).expanduser()))
+
+    def _use(self, adapter: QueryAdapter | None) -> None:
+        self._query_model = query_model(self._model, adapter) if adapter else self._model
+        self.query_adapter = adapter.identity if adapter else ""
+
+    def with_adapter(self, adapter: QueryAdapter | None) -> SentenceTransformerEmbedder:
+        """This embedder with questions going through `adapter` (None: the base model); the
+        model's unchanged parameters are shared, not copied."""
+        out = copy.copy(self)
+        out._use(adapter)
+        return out
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model that embeds passages (the base model)."""
+        return self._model
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Embed document passages (prompt `passage: ` when the model defines it)."""
@@ -76,8 +101,9 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Embed one question (prompt `query: ` when the model defines it)."""
-        vec = self._model.encode(
+        """Embed one question (prompt `query: ` when the model defines it), through the query
+        adapter when there is one."""
+        vec = self._query_model.encode(
             [text],
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -105,6 +131,7 @@ class HashEmbedder:
     def __init__(self, dim: int = 64) -> None:
         self.dim = dim
         self.name = f"hash-{dim}"
+        self.query_adapter = ""
 
     def _one(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
@@ -138,8 +165,11 @@ def model_name(model: str) -> str:
     return _model_identity(path)
 
 
-def load_embedder(model: str, batch_size: int = 16, threads: int = 0) -> Embedder:
-    """The embedder named by the EMBEDDING_MODEL setting (`hash` gives the test embedder)."""
+def load_embedder(
+    model: str, batch_size: int = 16, threads: int = 0, query_adapter: str = ""
+) -> Embedder:
+    """The embedder named by the EMBEDDING_MODEL setting (`hash` gives the test embedder, which
+    takes no query adapter)."""
     if model.startswith("hash"):
         return HashEmbedder()
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, threads=threads)
+    return SentenceTransformerEmbedder(model, batch_size, threads, query_adapter)

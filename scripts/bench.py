@@ -198,7 +198,8 @@ def synthetic_index(index: Path, n: int, model: str, dim: int, ann_threshold: in
 
 def bench_large(tmp: Path, n: int, figures: dict[str, object]) -> None:
     settings = Settings()
-    embedder = load_embedder(settings.embedding.model)
+    emb = settings.embedding
+    embedder = load_embedder(emb.model, emb.batch_size, emb.query_threads, emb.query_adapter)
     index = tmp / "large-index"
     build = synthetic_index(index, n, embedder.name, embedder.dim, settings.retrieval.ann_threshold)
     figures["large_chunks"] = n

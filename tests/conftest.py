@@ -25,10 +25,12 @@ def model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder(model_dir: Path):
-    """The real embedding model, loaded once per test session."""
+    """The real embedding model with the shipped query adapter, as the bot loads it, once per
+    test session."""
+    from config.settings import DEFAULT_QUERY_ADAPTER
     from retrieval.embedder import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(str(model_dir))
+    return SentenceTransformerEmbedder(str(model_dir), query_adapter=str(DEFAULT_QUERY_ADAPTER))
 
 
 @pytest.fixture(scope="session")
