@@ -6,7 +6,7 @@
 The query adapter (bot/query_adapter.npz, `evaluation.adapt`) tunes the embedding model's top
 layers for questions; the answer model (bot/answer_model.json) is trained on examples each
 collected through an adapter that never saw the question's document (cross-fitting), as it
-meets new documents in use. About 10 minutes on two cores; `--no-adapter` skips the adapter.
+meets new documents in use. About 15 minutes on two cores; `--no-adapter` skips the adapter.
 
 The index must hold the sample corpus, ../shared/real-corpus/docs and ../shared/domain
 (`make eval-index` builds it). Candidates and features come from `Answerer.candidates`, the
