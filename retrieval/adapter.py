@@ -97,13 +97,18 @@ class QueryAdapter:
 
 def query_model(model: Any, adapter: QueryAdapter) -> Any:
     """A copy of a sentence-transformers `model` with the adapter's changes added, sharing
-    every parameter the adapter does not change with `model` (no copy of those)."""
+    the tokenizer and every parameter the adapter does not change with `model` (no copy of
+    those)."""
     transformer = model[0].auto_model
     params = dict(transformer.named_parameters())
     unknown = sorted(set(adapter.deltas) - set(params))
     if unknown:
         raise ConfigError(f"the query adapter changes parameters the model lacks: {unknown[:3]}")
-    memo = {id(p): p for name, p in params.items() if name not in adapter.deltas}
+    memo: dict[int, Any] = {id(p): p for name, p in params.items() if name not in adapter.deltas}
+    for module in model:  # a copied tokenizer would cost about 270 MB
+        tokenizer = getattr(module, "tokenizer", None)
+        if tokenizer is not None:
+            memo[id(tokenizer)] = tokenizer
     out = copy.deepcopy(model, memo)
     import torch
 

@@ -76,6 +76,7 @@ def test_questions_go_through_the_adapter_and_passages_do_not(real_embedder) -> 
     base = plain.model[0].auto_model
     tuned = query_model(plain.model, _adapter(0))[0].auto_model
     assert tuned.embeddings.word_embeddings.weight is base.embeddings.word_embeddings.weight
+    assert query_model(plain.model, _adapter(0))[0].tokenizer is plain.model[0].tokenizer
     assert tuned.encoder.layer[0].attention.self.query.weight is (
         base.encoder.layer[0].attention.self.query.weight
     )
