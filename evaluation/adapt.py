@@ -83,7 +83,9 @@ class Corpus:
 
 
 def _encode(model: Any, texts: Sequence[str]) -> Any:
-    features = model.tokenize([f"query: {t}" for t in texts])
+    """Question vectors with gradients, with the model's own query prompt (as `embed_query`)."""
+    prompt = (getattr(model, "prompts", None) or {}).get("query", "")
+    features = model.tokenize([prompt + t for t in texts])
     return model(features)["sentence_embedding"]
 
 
@@ -104,7 +106,7 @@ def train(
     transformer = model[0].auto_model
     layers = transformer.encoder.layer
     tuned = {f"encoder.layer.{i}." for i in range(len(layers) - config.layers, len(layers))}
-    params = {n: p for n, p in transformer.named_parameters()}
+    params = dict(transformer.named_parameters())
     for name, p in params.items():
         p.requires_grad = any(name.startswith(t) for t in tuned)
     trainable = [p for p in params.values() if p.requires_grad]
@@ -193,7 +195,6 @@ def cross_fitted(
             found = learn.collect(answerer, [labels[i] for i in test])
             for i, example in zip(test, found, strict=True):
                 out[i] = example
-            answerer.embedder = base
             progress(f"fold {n + 1}/{k}: adapter on {adapter.meta['questions']} questions")
     finally:
         answerer.embedder = base

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class QueryAdapter:
         """Read an adapter file; ConfigError naming the file when it is missing or not one."""
         try:
             raw = path.read_bytes()
-            with np.load(path, allow_pickle=False) as data:
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
                 arrays = {k: data[k] for k in data.files if k != "meta"}
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -82,17 +83,20 @@ class QueryAdapter:
                 arrays[f"{name}.d"] = delta.astype(np.float16)
         return arrays
 
+    def _stored_meta(self, rank: int) -> dict[str, Any]:
+        return {**self.meta, "format": FORMAT, "rank": rank}
+
     def cut(self, rank: int) -> QueryAdapter:
         """This adapter as it reads back after `save(path, rank)`."""
-        meta = {**self.meta, "format": FORMAT, "rank": rank}
-        return QueryAdapter.from_arrays(self.to_arrays(rank), meta, self.identity)
+        return QueryAdapter.from_arrays(
+            self.to_arrays(rank), self._stored_meta(rank), self.identity
+        )
 
     def save(self, path: Path, rank: int) -> None:
         """Write the adapter (see `to_arrays`); `load` reads it back."""
-        meta = {**self.meta, "format": FORMAT, "rank": rank}
+        meta = np.array(json.dumps(self._stored_meta(rank), sort_keys=True))
         with path.open("wb") as f:
-            arrays = {"meta": np.array(json.dumps(meta, sort_keys=True)), **self.to_arrays(rank)}
-            np.savez_compressed(f, allow_pickle=False, **arrays)
+            np.savez_compressed(f, allow_pickle=False, meta=meta, **self.to_arrays(rank))
 
 
 def query_model(model: Any, adapter: QueryAdapter) -> Any:
