@@ -3,7 +3,10 @@
 The adapter tunes the embedding model's top layers so that a labelled question's vector lies
 closest to its supporting sentences' vectors among every sentence of the corpus. Passage
 vectors stay those of the index (the base model), so the loss is a softmax over a fixed matrix:
-cheap, and every sentence of the training documents is a negative.
+cheap, and every sentence of the training documents is a negative. The softmax has one more
+class, "no sentence answers", whose logit is a learned cosine: unanswerable questions are
+trained towards it (away from every sentence), answerable ones past it to their sentences, so
+the top cosine also tells the decider more about whether the documents answer at all.
 
 The answer model reads similarities, so it has to be trained on similarities an adapter gives
 for questions it never saw, as in use. `cross_fitted` therefore splits the labels by document
@@ -44,6 +47,8 @@ class AdapterConfig:
     batch: int = 32
     seed: int = 0
     rank: int = 32  # singular directions kept of each matrix's change when saved
+    abstain: float = 1.0  # weight of the unanswerable questions' "no sentence" loss (0: unused)
+    abstain_lr: float = 1e-3  # learning rate of the "no sentence" cosine
 
 
 @dataclass
@@ -92,12 +97,14 @@ def _encode(model: Any, texts: Sequence[str]) -> Any:
 def train(
     base: Any,
     queries: Sequence[str],
-    golds: Sequence[Sequence[int]],
+    golds: Sequence[Sequence[int] | None],
     vectors: np.ndarray,
     config: AdapterConfig = AdapterConfig(),
 ) -> QueryAdapter:
     """Tune the top layers of `base` (a sentence-transformers model, left unchanged) so that
-    each query's vector ranks its gold rows of `vectors` first; return the changes."""
+    each query's vector ranks its gold rows of `vectors` first; a gold of None marks a question
+    nothing answers, trained towards the "no sentence" class (an empty gold is skipped).
+    Return the changes; meta["abstain_cosine"] is the learned cosine of that class."""
     import torch
 
     torch.manual_seed(config.seed)
@@ -111,22 +118,35 @@ def train(
         p.requires_grad = any(name.startswith(t) for t in tuned)
     trainable = [p for p in params.values() if p.requires_grad]
     start = {n: p.detach().clone() for n, p in params.items() if p.requires_grad}
-    optimiser = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=0.0)
     matrix = torch.from_numpy(vectors)
-    items = [i for i, g in enumerate(golds) if len(g)]
+    items = [i for i, g in enumerate(golds) if (g is None and config.abstain > 0) or g]
+    with torch.no_grad():  # the "no sentence" cosine starts at the mean top cosine
+        top = [float((_encode(base, [queries[i]]) @ matrix.T).max()) for i in items[:64]]
+    abstain = torch.nn.Parameter(torch.tensor(float(np.mean(top)) if top else 0.0))
+    groups: list[dict[str, Any]] = [
+        {"params": trainable},
+        {"params": [abstain], "lr": config.abstain_lr},
+    ]
+    optimiser = torch.optim.AdamW(groups, lr=config.lr, weight_decay=0.0)
     rng = np.random.default_rng(config.seed)
     for epoch in range(config.epochs):
         order = [int(i) for i in rng.permutation(items)]
         total = 0.0
         for b in range(0, len(order), config.batch):
             batch = order[b : b + config.batch]
-            logits = _encode(model, [queries[i] for i in batch]) @ matrix.T / config.temperature
-            loss = torch.stack(
-                [
-                    torch.logsumexp(logits[r], 0) - torch.logsumexp(logits[r, list(golds[i])], 0)
-                    for r, i in enumerate(batch)
-                ]
-            ).mean()
+            sims = _encode(model, [queries[i] for i in batch]) @ matrix.T
+            logits = torch.cat([sims, abstain.expand(len(batch), 1)], 1) / config.temperature
+            losses = []
+            for r, i in enumerate(batch):
+                gold = golds[i]
+                if gold is None:
+                    target = logits[r, -1]
+                    weight = config.abstain
+                else:
+                    target = torch.logsumexp(logits[r, list(gold)], 0)
+                    weight = 1.0
+                losses.append(weight * (torch.logsumexp(logits[r], 0) - target))
+            loss = torch.stack(losses).mean()
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -135,7 +155,9 @@ def train(
     deltas = {n: (p.detach() - start[n]).numpy().copy() for n, p in params.items() if n in start}
     meta = {
         "trained": dt.date.today().isoformat(),
-        "questions": len(items),
+        "questions": sum(1 for i in items if golds[i] is not None),
+        "unanswerable": sum(1 for i in items if golds[i] is None),
+        "abstain_cosine": float(abstain.detach()),
         "config": asdict(config),
     }
     return QueryAdapter(deltas, meta, "").cut(config.rank)
@@ -154,15 +176,14 @@ def fit(
     config: AdapterConfig = AdapterConfig(),
     held_out: frozenset[str] = frozenset(),
 ) -> QueryAdapter:
-    """An adapter trained on the answerable labels whose documents are not `held_out`; the
-    sentences of held-out documents are not negatives either."""
+    """An adapter trained on the labels whose documents are not `held_out` (unanswerable ones
+    by the document they are a near-miss of); the sentences of held-out documents are not
+    negatives either."""
     keep = np.array([d not in held_out for d in corpus.docs])
     rows = -np.ones(len(keep), dtype=int)
     rows[keep] = np.arange(int(keep.sum()))
-    used = [
-        lab for lab in labels if lab.doc and lab.doc not in held_out and lab.group not in held_out
-    ]
-    golds = [[int(rows[i]) for i in corpus.gold(lab)] for lab in used]
+    used = [lab for lab in labels if lab.doc not in held_out and lab.group not in held_out]
+    golds = [[int(rows[i]) for i in corpus.gold(lab)] if lab.doc else None for lab in used]
     base = answerer.embedder.model  # type: ignore[attr-defined]
     return train(base, questions(answerer, used), golds, corpus.vectors[keep], config)
 

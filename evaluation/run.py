@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.answer import Answerer
 from evaluation import adapt, learn
-from evaluation.labels import Label, MissingDocuments, load
+from evaluation.labels import ADAPTER_SETS, Label, MissingDocuments, load
 from retrieval.embedder import SentenceTransformerEmbedder
 
 
@@ -22,16 +22,26 @@ def is_span_set(path: Path) -> bool:
 
 def _cross_fitted(answerer: Answerer, labels: list[Label]) -> list[learn.Example]:
     """Examples through the base model when the answerer uses a query adapter: each fold's
-    through an adapter trained on the other folds' documents (the shipped adapter saw them all).
+    through an adapter trained on the other folds' documents and the reserve sets' questions
+    on them, as `scripts/train_answerer.py` trains it (the shipped adapter saw them all).
     The test embedder (`hash`) has no adapter and is used as it is."""
     embedder = answerer.embedder
     if not isinstance(embedder, SentenceTransformerEmbedder) or not embedder.query_adapter:
         return learn.collect(answerer, labels)
     answerer.embedder = embedder.with_adapter(None)
     try:
-        return adapt.cross_fitted(answerer, labels)
+        return adapt.cross_fitted(answerer, labels, _reserve())
     finally:
         answerer.embedder = embedder
+
+
+def _reserve() -> list[Label]:
+    """The reserve sets' labels, or none when their real documents are not on this machine
+    (an index without them could not use them)."""
+    try:
+        return [label for path in ADAPTER_SETS for label in load(path)]
+    except MissingDocuments:
+        return []
 
 
 def run_sets(answerer: Answerer, paths: list[Path], cv: bool, as_json: bool = False) -> int:

@@ -6,7 +6,7 @@
 The query adapter (bot/query_adapter.npz, `evaluation.adapt`) tunes the embedding model's top
 layers for questions; the answer model (bot/answer_model.json) is trained on examples each
 collected through an adapter that never saw the question's document (cross-fitting), as it
-meets new documents in use. About 15 minutes on two cores; `--no-adapter` skips the adapter.
+meets new documents in use. About 50 minutes on two cores; `--no-adapter` skips the adapter.
 
 The index must hold the sample corpus, ../shared/real-corpus/docs and ../shared/domain
 (`make eval-index` builds it). Candidates and features come from `Answerer.candidates`, the
@@ -29,7 +29,7 @@ from bot.model import MODEL_FILE  # noqa: E402
 from config import logs  # noqa: E402
 from config.settings import DEFAULT_QUERY_ADAPTER, Settings  # noqa: E402
 from evaluation import adapt, learn  # noqa: E402
-from evaluation.labels import Label, MissingDocuments, load  # noqa: E402
+from evaluation.labels import ADAPTER_SETS, Label, MissingDocuments, load  # noqa: E402
 from retrieval.adapter import QueryAdapter  # noqa: E402
 
 EVAL = REPO / "tests" / "eval"
@@ -42,9 +42,6 @@ DEFAULT_SETS = (
     EVAL / "holdout.jsonl",
     EVAL / "blind.jsonl",
 )
-# more questions written apart from the others: they only train the query adapter (as training
-# rows of the answer model they made it worse on held-out documents, docs/benchmarks.md)
-ADAPTER_SETS = tuple(sorted((EVAL / "real" / "reserve").glob("train_*.jsonl")))
 
 
 def labels(paths: list[Path]) -> list[Label]:

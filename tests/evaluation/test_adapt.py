@@ -24,6 +24,8 @@ SENTENCES = [
 ]
 QUESTIONS = ["hur mkt får handledaren betalt?", "vem är vår kontaktperson?"]
 GOLDS = [[0], [1]]
+# near-miss: shares words with the sentences, but none of them answers it
+UNANSWERABLE = "hur mycket kostar parkeringen för studenterna vid arbetsplatsen?"
 
 
 def _margins(embedder, vectors: np.ndarray) -> np.ndarray:
@@ -40,13 +42,24 @@ def test_training_pulls_questions_towards_their_sentences_in_the_top_layers_only
     base = real_embedder.with_adapter(None)
     vectors = base.embed_passages(SENTENCES)
     config = adapt.AdapterConfig(layers=1, epochs=8, lr=1e-4, batch=2, rank=384)
-    adapter = adapt.train(base.model, QUESTIONS, GOLDS, vectors, config)
+    adapter = adapt.train(
+        base.model, [*QUESTIONS, UNANSWERABLE, "tom"], [*GOLDS, None, []], vectors, config
+    )
     assert adapter.deltas and all(n.startswith("encoder.layer.11.") for n in adapter.deltas)
     assert adapter.meta["questions"] == 2 and adapter.meta["config"]["layers"] == 1
+    assert adapter.meta["unanswerable"] == 1  # the empty gold is skipped, None is trained
     before = _margins(base, vectors)
-    after = _margins(base.with_adapter(adapter), vectors)
+    tuned = base.with_adapter(adapter)
+    after = _margins(tuned, vectors)
     assert (after > before).all(), (before, after)
     assert np.allclose(_margins(base, vectors), before)  # the base model is left as it was
+    # the unanswerable question is pushed away from every sentence, below the learned cosine
+    # of "no sentence answers", while the answerable ones end above it
+    top = (vectors @ tuned.embed_query(UNANSWERABLE)).max()
+    assert top < (vectors @ base.embed_query(UNANSWERABLE)).max()
+    assert top < adapter.meta["abstain_cosine"]
+    for q, gold in zip(QUESTIONS, GOLDS, strict=True):
+        assert (vectors @ tuned.embed_query(q))[gold].max() > adapter.meta["abstain_cosine"]
 
 
 def test_cross_fitting_collects_every_question_through_an_adapter_blind_to_its_document(
