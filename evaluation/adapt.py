@@ -47,7 +47,7 @@ class AdapterConfig:
     batch: int = 32
     seed: int = 0
     rank: int = 32  # singular directions kept of each matrix's change when saved
-    abstain: float = 1.0  # weight of the unanswerable questions' "no sentence" loss (0: unused)
+    abstain: float = 1.0  # weight of the unanswerable questions' loss (0: they are not trained)
     abstain_lr: float = 1e-3  # learning rate of the "no sentence" cosine
 
 
@@ -120,7 +120,8 @@ def train(
     start = {n: p.detach().clone() for n, p in params.items() if p.requires_grad}
     matrix = torch.from_numpy(vectors)
     items = [i for i, g in enumerate(golds) if (g is None and config.abstain > 0) or g]
-    with torch.no_grad():  # the "no sentence" cosine starts at the mean top cosine
+    with torch.no_grad():  # the "no sentence" cosine starts at the mean top cosine of (up to
+        # 64 of) the training questions, so it starts where the base model's questions lie
         top = [float((_encode(base, [queries[i]]) @ matrix.T).max()) for i in items[:64]]
     abstain = torch.nn.Parameter(torch.tensor(float(np.mean(top)) if top else 0.0))
     groups: list[dict[str, Any]] = [
