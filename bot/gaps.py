@@ -1,10 +1,12 @@
 """`python -m bot gaps`: the questions the documents do not answer yet.
 
 Declined questions and questions rated "Hjälpte inte" of a period are embedded with the
-embedding model the bot answers with and grouped by agglomerative clustering (average linkage)
-on cosine distance: two groups merge while their mean distance is at most GAPS_THRESHOLD.
-Groups come most frequent first, each with the question closest to the group's centre as its
-representative, the questions asked, and the reasons and comments given.
+base embedding model, without the query adapter (the adapter is tuned to bring a question near
+the sentences that answer it, and questions nothing answers away from every sentence; how alike
+two questions are is what the base model was trained for), and grouped by agglomerative
+clustering (average linkage) on cosine distance: two groups merge while their mean distance is
+at most GAPS_THRESHOLD. Groups come most frequent first, each with the question closest to the
+group's centre as its representative, the questions asked, and the reasons and comments given.
 """
 
 from __future__ import annotations

@@ -232,11 +232,6 @@ def test_a_table_row_answers_only_for_the_organisation_it_names(answerer: Answer
     assert not answerer.answer("Vem är studierektor på Karolinska Institutet?").answered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss of the learned answer model (passed under the hand rules written for "
-    "this corpus, which were removed); see docs/benchmarks.md",
-)
 def test_a_thing_no_document_names_is_not_answered_with_something_near_it(
     answerer: Answerer,
 ) -> None:

@@ -30,7 +30,8 @@ def test_paraphrases_form_one_group_and_an_unrelated_question_another(real_embed
     """With the default threshold, three wordings of one question are one group (first, with
     count 3); a question on another subject is a group of its own."""
     items = [_item(q) for q in PARKING[:2]] + [_item(UNRELATED), _item(PARKING[2], "not_helped")]
-    gaps = find_gaps(items, real_embedder, GapsSettings().threshold)
+    # `bot gaps` groups with the base model, as here (the query adapter is for answering)
+    gaps = find_gaps(items, real_embedder.with_adapter(None), GapsSettings().threshold)
     assert [g.count for g in gaps] == [3, 1]
     assert set(gaps[0].questions) == set(PARKING) and gaps[0].representative in PARKING
     assert (gaps[0].declined, gaps[1].questions) == (2, (UNRELATED,))
@@ -38,7 +39,7 @@ def test_paraphrases_form_one_group_and_an_unrelated_question_another(real_embed
 
 def test_a_threshold_of_zero_keeps_every_question_apart(real_embedder) -> None:
     """--threshold 0: only identical questions would share a group."""
-    gaps = find_gaps([_item(q) for q in PARKING], real_embedder, 0.0)
+    gaps = find_gaps([_item(q) for q in PARKING], real_embedder.with_adapter(None), 0.0)
     assert [g.count for g in gaps] == [1, 1, 1]
 
 
