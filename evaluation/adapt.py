@@ -122,8 +122,9 @@ def train(
     items = [i for i, g in enumerate(golds) if (g is None and config.abstain > 0) or g]
     with torch.no_grad():  # the "no sentence" cosine starts at the mean top cosine of (up to
         # 64 of) the training questions, so it starts where the base model's questions lie
-        top = [float((_encode(base, [queries[i]]) @ matrix.T).max()) for i in items[:64]]
-    abstain = torch.nn.Parameter(torch.tensor(float(np.mean(top)) if top else 0.0))
+        first = [queries[i] for i in items[:64]]
+        top = float((_encode(base, first) @ matrix.T).max(1).values.mean()) if first else 0.0
+    abstain = torch.nn.Parameter(torch.tensor(top))
     groups: list[dict[str, Any]] = [
         {"params": trainable},
         {"params": [abstain], "lr": config.abstain_lr},
@@ -200,14 +201,16 @@ def cross_fitted(
     """Examples of `labels` (in order), each collected through an adapter trained on the
     other folds' documents only (`extra` labels only train adapters). Folds are those of
     `learn.cross_validate`, so its figures score every question with neither an adapter nor
-    a model that saw its document. `answerer` must embed with the base model (no adapter)."""
+    a model that saw its document. `answerer` embeds with a sentence-transformers model,
+    with or without an adapter (its own adapter is set aside meanwhile and restored)."""
     corpus = Corpus.of(answerer.snapshot)
     groups = np.array([lab.group for lab in labels])
     k = min(folds, len(set(groups)))
     out: list[learn.Example | None] = [None] * len(labels)
-    base = answerer.embedder
-    if not isinstance(base, SentenceTransformerEmbedder) or base.query_adapter:
-        raise ValueError("cross-fitting needs the base sentence-transformers model, no adapter")
+    embedder = answerer.embedder
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        raise ValueError("cross-fitting needs a sentence-transformers model to adapt")
+    base = embedder.with_adapter(None)
     try:
         splits = GroupKFold(n_splits=k).split(np.zeros(len(labels)), groups=groups)
         for n, (_, test) in enumerate(splits):
@@ -219,5 +222,5 @@ def cross_fitted(
                 out[i] = example
             progress(f"fold {n + 1}/{k}: adapter on {adapter.meta['questions']} questions")
     finally:
-        answerer.embedder = base
+        answerer.embedder = embedder
     return [e for e in out if e is not None]

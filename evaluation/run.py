@@ -21,18 +21,14 @@ def is_span_set(path: Path) -> bool:
 
 
 def _cross_fitted(answerer: Answerer, labels: list[Label]) -> list[learn.Example]:
-    """Examples through the base model when the answerer uses a query adapter: each fold's
-    through an adapter trained on the other folds' documents and the reserve sets' questions
-    on them, as `scripts/train_answerer.py` trains it (the shipped adapter saw them all).
-    The test embedder (`hash`) has no adapter and is used as it is."""
+    """When the answerer uses a query adapter, each fold's examples through an adapter trained
+    on the other folds' documents and the reserve sets' questions on them, as
+    `scripts/train_answerer.py` trains it (the shipped adapter saw them all). Without one (and
+    with the test embedder, `hash`) the examples are collected as they are."""
     embedder = answerer.embedder
     if not isinstance(embedder, SentenceTransformerEmbedder) or not embedder.query_adapter:
         return learn.collect(answerer, labels)
-    answerer.embedder = embedder.with_adapter(None)
-    try:
-        return adapt.cross_fitted(answerer, labels, _reserve())
-    finally:
-        answerer.embedder = embedder
+    return adapt.cross_fitted(answerer, labels, _reserve())
 
 
 def _reserve() -> list[Label]:
