@@ -32,7 +32,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 REAL_DOCS = (SHARED / "real-corpus" / "docs", SHARED / "domain")
 # more questions written apart from the others that only train the query adapter (as training
-# rows of the answer model they made it worse on held-out documents, docs/benchmarks.md)
+# rows of the answer model they made it worse on held-out documents, docs/benchmarks.md);
+# reserve/unused/ holds sets measured and not used, so it is not read here
 ADAPTER_SETS = tuple(sorted((REPO / "tests" / "eval" / "real" / "reserve").glob("train_*.jsonl")))
 SENTENCE_SHARE = 0.6  # of a sentence's words that must be in the gold text for it to be gold
 GOLD_SHARE = 0.3  # of the gold text's words that a gold sentence must hold

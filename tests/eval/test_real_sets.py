@@ -11,7 +11,7 @@ import pytest
 from evaluation.labels import KINDS, REAL_DOCS, load
 
 REAL = Path(__file__).resolve().parent / "real"
-SETS = sorted(REAL.rglob("*.jsonl"))  # with reserve/, the sets that only train the adapter
+SETS = sorted(REAL.rglob("*.jsonl"))  # with reserve/ (adapter only) and reserve/unused/
 STYLES = {"paraphrase", "short", "typo", "noaccents", "we", "followup", "formal"}
 KEYS = {"id", "question", "kind", "style", "doc", "span", "answer", "near_doc", "history"}
 
