@@ -8,7 +8,7 @@ MODEL_STAMP := models/multilingual-e5-small/.converted
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup index eval-index run test eval train bench lint clean
+.PHONY: setup index eval-index run test eval train cv bench lint clean
 
 setup: $(STAMP) $(MODEL_STAMP)
 
@@ -56,8 +56,13 @@ eval: index eval-index
 	@if [ -d $(REAL) ]; then $(BIN)/python scripts/same_matter.py --index $(EVAL_INDEX); \
 	else echo "skipped: $(REAL) is absent, so the same-matter measurement is not run"; fi
 
+EXAMPLES := var/train-examples.pkl
+
 train: eval-index
-	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv
+	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --examples $(EXAMPLES)
+
+cv: eval-index
+	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --no-write --examples $(EXAMPLES)
 
 bench: index
 	$(BIN)/python scripts/bench.py

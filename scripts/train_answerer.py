@@ -1,12 +1,15 @@
 """Train the query adapter and the answer model, and print grouped cross-validation figures.
 
     python scripts/train_answerer.py [--index var/eval-index] [--cv] [--tune] [--out FILE]
-                                     [--no-adapter] [--adapter-out FILE]
+                                     [--no-adapter] [--adapter-out FILE] [--examples FILE]
 
 The query adapter (bot/query_adapter.npz, `evaluation.adapt`) tunes the embedding model's top
 layers for questions; the answer model (bot/answer_model.json) is trained on examples each
 collected through an adapter that never saw the question's document (cross-fitting), as it
 meets new documents in use. About 50 minutes on two cores; `--no-adapter` skips the adapter.
+`--examples FILE` keeps the cross-fitted examples in FILE (`evaluation.cache`) and reads them
+from there while the labels, index and candidate code are unchanged: a change of how the answer
+model is fitted (`evaluation/learn.py`, `bot/model.py`) is then cross-validated in minutes.
 
 The index must hold the sample corpus, ../shared/real-corpus/docs and ../shared/domain
 (`make eval-index` builds it). Candidates and features come from `Answerer.candidates`, the
@@ -28,7 +31,7 @@ from bot.answer import Answerer  # noqa: E402
 from bot.model import MODEL_FILE  # noqa: E402
 from config import logs  # noqa: E402
 from config.settings import DEFAULT_QUERY_ADAPTER, Settings  # noqa: E402
-from evaluation import adapt, learn  # noqa: E402
+from evaluation import adapt, cache, learn  # noqa: E402
 from evaluation.labels import ADAPTER_SETS, Label, MissingDocuments, load  # noqa: E402
 from retrieval.adapter import QueryAdapter  # noqa: E402
 
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-adapter", action="store_true", help="train no query adapter")
     parser.add_argument("--adapter-sets", type=Path, nargs="*", default=list(ADAPTER_SETS))
     parser.add_argument("--adapter-out", type=Path, default=DEFAULT_QUERY_ADAPTER)
+    parser.add_argument("--examples", type=Path, help="keep the cross-fitted examples here")
     args = parser.parse_args(argv)
     logs.configure(logging.WARNING)
     try:
@@ -77,10 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(index_dir=args.index)
     base = settings.embedding.model_copy(update={"query_adapter": ""})
     answerer = Answerer(settings.model_copy(update={"embedding": base}), load_model=False)
-    if args.no_adapter:
-        examples = learn.collect(answerer, items)
-    else:
-        examples = adapt.cross_fitted(answerer, items, extra, progress=print)
+    examples = None
+    if args.examples:
+        config = None if args.no_adapter else adapt.AdapterConfig()
+        key = cache.stamp(answerer.snapshot, items, extra, config)
+        examples = cache.load(args.examples, key)
+        print(f"examples read from {args.examples}" if examples else "examples collected anew")
+    if examples is None:
+        if args.no_adapter:
+            examples = learn.collect(answerer, items)
+        else:
+            examples = adapt.cross_fitted(answerer, items, extra, progress=print)
+        if args.examples:
+            cache.save(args.examples, key, examples)
     print(f"{len(examples)} questions, {sum(len(e.x) for e in examples)} candidates")
     if args.tune:
         for rc in (0.03, 0.1, 0.3, 1.0, 3.0):

@@ -13,15 +13,8 @@ from bot.answer import Answerer
 from bot.model import DECIDER_NAMES, load
 from evaluation import learn
 from evaluation.labels import Label, is_gold
-from evaluation.labels import load as load_labels
 
 ROOT = Path(__file__).resolve().parents[2]
-QA = ROOT / "tests" / "eval" / "qa.jsonl"
-
-
-@pytest.fixture(scope="module")
-def examples(answerer: Answerer) -> list[learn.Example]:
-    return learn.collect(answerer, load_labels(QA)[:12])
 
 
 def test_training_features_are_the_production_features(
