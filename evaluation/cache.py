@@ -1,10 +1,11 @@
 """Keep cross-fitted examples on disk, so that a change of the answer model is screened in minutes.
 
 Collecting the examples (`adapt.cross_fitted`: an adapter per fold, then every question through
-the production path) takes most of `make train`'s 45 minutes; fitting and cross-validating the
-answer model on them takes one to five. The examples depend on the labels, the index version,
-the adapter's configuration and the code that computes candidates and features, but not on how
-the model is fitted or applied (`evaluation/learn.py`, `bot/model.py`). A cache file is
+the production path) takes most of `make train`'s time (23 minutes on two cores); fitting and
+cross-validating the answer model on them takes about one. The examples depend on the labels,
+the index version, the adapter's configuration, the code that computes candidates and features
+and the libraries that train and search, but not on how the model is fitted or applied
+(`evaluation/learn.py`, `bot/model.py`). A cache file is
 therefore stamped with a hash of everything they depend on and used only when the stamp matches,
 so a changed feature, label or index can never be screened on stale examples.
 
@@ -19,6 +20,7 @@ import hashlib
 import json
 import pickle
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +34,19 @@ FORMAT = 1
 # code the examples depend on; the model's fitting and application are left out on purpose
 SOURCES = ("bot", "retrieval", "evaluation", "config")
 NOT_SOURCES = frozenset({"evaluation/learn.py", "evaluation/cache.py", "bot/model.py"})
+LIBRARIES = ("torch", "transformers", "sentence-transformers", "numpy", "faiss-cpu")
 
 
 def _code() -> list[Path]:
     files = [p for d in SOURCES for p in (REPO / d).rglob("*") if p.suffix in {".py", ".toml"}]
     return sorted(p for p in files if p.relative_to(REPO).as_posix() not in NOT_SOURCES)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def stamp(
@@ -47,12 +57,14 @@ def stamp(
 ) -> str:
     """A hash of what cross-fitted examples of `labels` (adapters also trained on `extra`)
     depend on: the index version, the labels, the adapter configuration (None: collected
-    without an adapter) and the code."""
+    without an adapter), the code and the libraries' versions."""
     h = hashlib.sha256(f"format {FORMAT}\n".encode())
     h.update(repr(snapshot.manifest).encode())
     for group in (labels, extra):
         h.update(json.dumps([dataclasses.asdict(lab) for lab in group], sort_keys=True).encode())
     h.update(json.dumps(config and dataclasses.asdict(config), sort_keys=True).encode())
+    for name in LIBRARIES:
+        h.update(f"{name} {_version(name)}\n".encode())
     for path in _code():
         h.update(path.relative_to(REPO).as_posix().encode())
         h.update(path.read_bytes())
