@@ -56,13 +56,14 @@ eval: index eval-index
 	@if [ -d $(REAL) ]; then $(BIN)/python scripts/same_matter.py --index $(EVAL_INDEX); \
 	else echo "skipped: $(REAL) is absent, so the same-matter measurement is not run"; fi
 
-EXAMPLES := var/train-examples.pkl
+# the cross-fitted examples are kept here and read again while their inputs are unchanged
+TRAIN := $(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --examples var/train-examples.pkl
 
 train: eval-index
-	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --examples $(EXAMPLES)
+	$(TRAIN)
 
 cv: eval-index
-	$(BIN)/python scripts/train_answerer.py --index $(EVAL_INDEX) --cv --no-write --examples $(EXAMPLES)
+	$(TRAIN) --no-write
 
 bench: index
 	$(BIN)/python scripts/bench.py

@@ -26,10 +26,9 @@ from typing import Any
 
 from evaluation import learn
 from evaluation.adapt import AdapterConfig
-from evaluation.labels import Label
+from evaluation.labels import REPO, Label
 from retrieval.snapshot import Snapshot
 
-REPO = Path(__file__).resolve().parents[1]
 FORMAT = 1
 # code the examples depend on; the model's fitting and application are left out on purpose
 SOURCES = ("bot", "retrieval", "evaluation", "config")

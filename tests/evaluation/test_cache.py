@@ -12,10 +12,8 @@ import pytest
 from bot.answer import Answerer
 from evaluation import cache, learn
 from evaluation.adapt import AdapterConfig
-from evaluation.labels import load as load_labels
 
 ROOT = Path(__file__).resolve().parents[2]
-QA = ROOT / "tests" / "eval" / "qa.jsonl"
 
 
 @pytest.fixture
@@ -35,11 +33,12 @@ def test_saved_examples_fit_the_same_model(
     assert [e.label for e in again] == labels
     assert all(np.array_equal(a.x, b.x) for a, b in zip(again, examples, strict=True))
     assert examples[0].found.query is not None  # the caller's examples are left whole
-    first, second = learn.fit(examples).to_json(), learn.fit(again).to_json()
+    model, reread = learn.fit(examples), learn.fit(again)
+    first, second = model.to_json(), reread.to_json()
     assert first["ranker"] == second["ranker"]
     assert first["decider"] == second["decider"]
-    assert learn.metrics([learn.score(learn.fit(again), e) for e in again]) == learn.metrics(
-        [learn.score(learn.fit(examples), e) for e in examples]
+    assert learn.metrics([learn.score(reread, e) for e in again]) == learn.metrics(
+        [learn.score(model, e) for e in examples]
     )
 
 
@@ -63,14 +62,17 @@ def test_other_inputs_or_a_broken_file_are_not_read(
 
 
 def test_the_stamp_follows_the_candidate_code_but_not_the_model_fitting(
-    answerer: Answerer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    answerer: Answerer,
+    examples: list[learn.Example],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for folder in cache.SOURCES:
         shutil.copytree(
             ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.json", "*.npz")
         )
     monkeypatch.setattr(cache, "REPO", tmp_path)
-    labels = load_labels(QA)[:3]
+    labels = [e.label for e in examples[:3]]
 
     def current() -> str:
         return cache.stamp(answerer.snapshot, labels, [], AdapterConfig())
